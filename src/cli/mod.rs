@@ -1,0 +1,356 @@
+//! The command line: options as clap parses them, then one function per command.
+
+mod bench;
+
+use crate::index::{self, UpdateOptions};
+use crate::ingest;
+use crate::print::{self, Style};
+use crate::query::{Engine, Request};
+use crate::Error;
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// serge: full-text search over the Victor Serge corpus.
+#[derive(Debug, Parser)]
+#[command(name = "serge", version, about)]
+pub struct Cli {
+    /// The raw text files, one document per file (subfolders are walked).
+    #[arg(long, global = true, env = "SERGE_CORPUS", default_value = "corpus")]
+    pub corpus: PathBuf,
+    /// Where the index and its manifest live.
+    #[arg(long, global = true, env = "SERGE_INDEX", default_value = "index")]
+    pub index: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print raw files exactly as the ingester will index them.
+    Clean {
+        /// Raw files to clean.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Bring the index up to date with the corpus.
+    Index {
+        /// Start from empty; searches keep seeing the previous commit until this one lands.
+        #[arg(long)]
+        rebuild: bool,
+    },
+    /// Ranked passages with context.
+    Search(SearchArgs),
+    /// List the documents of the index with their metadata and repairs.
+    Docs {
+        /// JSON Lines output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Query latency over a query set.
+    Bench {
+        /// Query set: one query per line, optionally `class<TAB>query`.
+        #[arg(long, default_value = "benches/queries.txt")]
+        queries: PathBuf,
+        /// Timed runs of each query (after one warm-up run).
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
+}
+
+/// Options of `serge search`.
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    /// The query: words, "phrases", "phrase"~N, AND/OR/NOT, title: author: year: doc:.
+    pub query: String,
+    /// At most N passages.
+    #[arg(short = 'n', long = "limit", default_value_t = 10)]
+    pub limit: usize,
+    /// N neighbouring passages before and after each hit.
+    #[arg(short = 'C', long = "context", default_value_t = 1)]
+    pub context: usize,
+    /// Only documents whose author matches (any word of the name).
+    #[arg(long)]
+    pub author: Option<String>,
+    /// Only documents of that year (Y) or inclusive range (Y1..Y2).
+    #[arg(long)]
+    pub year: Option<String>,
+    /// Only that document (an id, or the start of one).
+    #[arg(long)]
+    pub doc: Option<String>,
+    /// JSON Lines on stdout, one object per hit.
+    #[arg(long)]
+    pub json: bool,
+    /// Highlight matches: auto (only on a terminal, NO_COLOR honoured), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Parses the command line and runs the command.
+pub fn run() -> Result<ExitCode> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            ) =>
+        {
+            e.print()?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            let first = msg
+                .lines()
+                .next()
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ");
+            anyhow::bail!("{first} (see serge --help)");
+        }
+    };
+    match &cli.command {
+        Command::Clean { files } => clean(files),
+        Command::Index { rebuild } => index_cmd(&cli, *rebuild),
+        Command::Search(args) => search(&cli, args),
+        Command::Docs { json } => docs(&cli, *json),
+        Command::Bench { queries, runs } => bench::run(&cli, queries, *runs),
+    }
+}
+
+/// `serge clean`: prints each file as the ingester will index it.
+fn clean(files: &[PathBuf]) -> Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = false;
+    for (i, path) in files.iter().enumerate() {
+        let result = ingest::read_limited(path).and_then(|bytes| {
+            ingest::clean_bytes(&bytes).map_err(|e| Error::Unusable {
+                path: path.clone(),
+                reason: e.to_string(),
+            })
+        });
+        match result {
+            Ok(cleaned) => {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                out.write_all(ingest::render(&cleaned.paragraphs).as_bytes())?;
+            }
+            Err(e) => {
+                out.flush()?;
+                eprintln!("serge: skipping {e}");
+                failed = true;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn progress_bar() -> Option<impl FnMut(usize, usize, u64)> {
+    let tty = std::io::stderr().is_terminal();
+    let start = std::time::Instant::now();
+    tty.then_some(move |done: usize, total: usize, bytes: u64| {
+        if total < 4 {
+            return;
+        }
+        let secs = start.elapsed().as_secs_f64().max(1e-3);
+        let width = 30;
+        let filled = done * width / total.max(1);
+        eprint!(
+            "\r[{}{}] {done}/{total} files, {:.1} MB, {:.1} MB/s ",
+            "#".repeat(filled),
+            " ".repeat(width - filled),
+            bytes as f64 / 1e6,
+            bytes as f64 / 1e6 / secs
+        );
+        if done == total {
+            eprintln!();
+        }
+    })
+}
+
+/// Runs an update and reports skipped files and notes on stderr.
+fn update(cli: &Cli, rebuild: bool) -> Result<index::Summary> {
+    let mut bar = progress_bar();
+    let progress: Option<&mut dyn FnMut(usize, usize, u64)> =
+        bar.as_mut().map(|b| b as &mut dyn FnMut(usize, usize, u64));
+    let summary = index::update(
+        &cli.corpus,
+        &cli.index,
+        UpdateOptions {
+            rebuild,
+            threads: 0,
+        },
+        progress,
+    )?;
+    for note in &summary.notes {
+        eprintln!("serge: {note}");
+    }
+    for s in &summary.skipped {
+        eprintln!("serge: skipped {}: {}", s.path.display(), s.reason);
+    }
+    Ok(summary)
+}
+
+/// `serge index`.
+fn index_cmd(cli: &Cli, rebuild: bool) -> Result<ExitCode> {
+    let summary = update(cli, rebuild)?;
+    println!("{}", summary.line());
+    if let Some(failure) = summary.failure {
+        eprintln!("error: {failure}");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the index for searching, building or refreshing it first when the corpus changed.
+pub fn open_fresh(cli: &Cli) -> Result<Engine> {
+    let opened = index::open_existing(&cli.index)?;
+    let reason = match &opened {
+        None => Some(format!(
+            "building the index in {} from {} (first use)",
+            cli.index.display(),
+            cli.corpus.display()
+        )),
+        Some(o) => match &o.manifest {
+            None => Some("the index has no manifest; rebuilding it".to_owned()),
+            Some(m) if index::is_stale(&cli.corpus, m)? => {
+                Some("the corpus changed since the index was built; updating it".to_owned())
+            }
+            Some(_) => None,
+        },
+    };
+    let opened = match (reason, opened) {
+        (None, Some(o)) => o,
+        (Some(reason), previous) => {
+            eprintln!("serge: {reason}");
+            match update(cli, false) {
+                Ok(summary) => {
+                    if let Some(f) = summary.failure {
+                        eprintln!("serge: warning: {f}");
+                    }
+                    index::open_existing(&cli.index)?
+                        .context("the index is missing after building it")?
+                }
+                Err(e)
+                    if matches!(e.downcast_ref::<Error>(), Some(Error::Locked(_)))
+                        && previous.is_some() =>
+                {
+                    eprintln!(
+                        "serge: another process is updating the index; searching its last commit"
+                    );
+                    previous.expect("checked")
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        (None, None) => unreachable!("no index means a reason to build"),
+    };
+    Ok(Engine::new(opened)?)
+}
+
+fn style(color: ColorChoice) -> Style {
+    let tty = std::io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => tty && !no_color,
+    };
+    let width = tty.then(|| terminal_size::terminal_size().map_or(80, |(w, _)| w.0 as usize));
+    Style { color, width }
+}
+
+/// `serge search`.
+fn search(cli: &Cli, args: &SearchArgs) -> Result<ExitCode> {
+    // Parse before touching the index, so a bad query fails fast.
+    crate::query::parse::parse(&args.query)?;
+    let mut engine = open_fresh(cli)?;
+    let request = Request {
+        query: args.query.clone(),
+        limit: args.limit,
+        context: args.context,
+        author: args.author.clone(),
+        year: args.year.clone(),
+        doc: args.doc.clone(),
+    };
+    let hits = engine.search(&request)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let style = style(args.color);
+    for hit in &hits {
+        if args.json {
+            print::json::write_hit(&mut out, hit)?;
+        } else {
+            print::text::write_hit(&mut out, hit, style)?;
+        }
+    }
+    out.flush()?;
+    Ok(if hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `serge docs`.
+fn docs(cli: &Cli, json: bool) -> Result<ExitCode> {
+    let engine = open_fresh(cli)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for (id, e) in &engine.manifest().docs {
+        if json {
+            let value = serde_json::json!({
+                "doc": id, "title": e.title, "author": e.author_line(), "year": e.year, "source": e.source,
+                "title_from": e.title_from, "author_from": e.author_from, "year_from": e.year_from,
+                "paragraphs": e.paragraphs, "passages": e.passages, "bytes": e.stamp.size,
+                "encoding": e.encoding, "repairs": e.repairs, "path": e.path,
+            });
+            writeln!(out, "{value}")?;
+        } else {
+            let author = if e.authors.is_empty() {
+                "unknown author".to_owned()
+            } else {
+                e.author_line()
+            };
+            let year = e.year.map_or("n.d.".to_owned(), |y| y.to_string());
+            let repairs = if e.repairs.is_empty() {
+                "none".to_owned()
+            } else {
+                e.repairs
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            writeln!(
+                out,
+                "{id}  {}  — {author} ({year})  [title: {}, author: {}, year: {}]  {} passages, {} bytes, {}; repairs: {repairs}",
+                e.title, e.title_from, e.author_from, e.year_from, e.passages, e.stamp.size, e.encoding
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether a path exists (used by tests and bench).
+pub fn exists(path: &Path) -> bool {
+    path.exists()
+}

@@ -1,0 +1,209 @@
+//! The search analyzer. Text is cut into runs of letters and digits (so apostrophes of either
+//! style and dashes of any length separate words alike: `Trotsky's` and `Trotsky’s` are both
+//! `trotsky s`, `1917-18` and `1917–18` both `1917 18`), lower-cased, and stripped of accents
+//! (`Musée` is `musee`; Cyrillic and Greek are lower-cased and lose their accents too). The
+//! `serge_stem` analyzer adds English stemming for bare words; phrases use `serge`, which keeps
+//! word forms exact.
+//!
+//! tantivy stores only the analyzer's name in the schema, so [`register`] must run every time
+//! an index is opened.
+
+use tantivy::tokenizer::{Language, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy::Index;
+use unicode_normalization::char::decompose_canonical;
+
+/// The analyzer for phrases and exact word forms.
+pub const EXACT: &str = "serge_v1";
+/// The analyzer for bare words: [`EXACT`] plus English stemming.
+pub const STEMMED: &str = "serge_stem_v1";
+/// Tokens longer than this (in bytes, after folding) are not indexed.
+pub const MAX_TOKEN_BYTES: usize = 80;
+
+/// Appends the folded form of `c` (lower case, no accents) to `out`.
+#[inline]
+pub fn fold_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    match c {
+        'ß' | 'ẞ' => out.push_str("ss"),
+        'æ' | 'Æ' => out.push_str("ae"),
+        'œ' | 'Œ' => out.push_str("oe"),
+        'ø' | 'Ø' => out.push('o'),
+        'ł' | 'Ł' => out.push('l'),
+        'đ' | 'Đ' => out.push('d'),
+        'ı' => out.push('i'),
+        'þ' | 'Þ' => out.push_str("th"),
+        _ => {
+            for lower in c.to_lowercase() {
+                decompose_canonical(lower, |d| {
+                    if !is_combining_mark(d) {
+                        out.push(d);
+                    }
+                });
+            }
+        }
+    }
+}
+
+fn is_combining_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// Folds a whole string the way the analyzer folds a token.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+/// Whether `c` belongs to a word.
+#[inline]
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// The tokenizer behind both analyzers.
+#[derive(Clone, Default)]
+pub struct FoldingTokenizer {
+    token: Token,
+}
+
+/// The token stream of [`FoldingTokenizer`].
+pub struct FoldingTokenStream<'a> {
+    text: &'a str,
+    cursor: usize,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for FoldingTokenizer {
+    type TokenStream<'a> = FoldingTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> FoldingTokenStream<'a> {
+        self.token.reset();
+        FoldingTokenStream {
+            text,
+            cursor: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+impl TokenStream for FoldingTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        loop {
+            let rest = &self.text[self.cursor..];
+            let Some(start) = rest.find(is_word_char) else {
+                self.cursor = self.text.len();
+                return false;
+            };
+            let from = self.cursor + start;
+            let len = self.text[from..]
+                .find(|c: char| !is_word_char(c))
+                .unwrap_or(self.text.len() - from);
+            let to = from + len;
+            self.cursor = to;
+            self.token.text.clear();
+            for c in self.text[from..to].chars() {
+                fold_char(c, &mut self.token.text);
+            }
+            if self.token.text.len() > MAX_TOKEN_BYTES {
+                continue;
+            }
+            self.token.offset_from = from;
+            self.token.offset_to = to;
+            self.token.position = self.token.position.wrapping_add(1);
+            self.token.position_length = 1;
+            return true;
+        }
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+/// The exact analyzer.
+pub fn exact() -> TextAnalyzer {
+    TextAnalyzer::builder(FoldingTokenizer::default()).build()
+}
+
+/// The stemming analyzer.
+pub fn stemmed() -> TextAnalyzer {
+    TextAnalyzer::builder(FoldingTokenizer::default())
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Registers both analyzers with an index; needed every time an index is opened.
+pub fn register(index: &Index) {
+    let manager = index.tokenizers();
+    manager.register(EXACT, exact());
+    manager.register(STEMMED, stemmed());
+}
+
+/// Runs an analyzer over text and returns (term, byte range) for each token.
+pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(t) = stream.next() {
+        out.push((t.text.clone(), t.offset_from, t.offset_to));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+        tokens(analyzer, text).into_iter().map(|t| t.0).collect()
+    }
+
+    #[test]
+    fn folds_case_accents_quotes_and_dashes() {
+        let mut a = exact();
+        assert_eq!(terms(&mut a, "Musée Sociale"), ["musee", "sociale"]);
+        assert_eq!(terms(&mut a, "Trotsky’s"), terms(&mut a, "Trotsky's"));
+        assert_eq!(terms(&mut a, "1917–18"), terms(&mut a, "1917-18"));
+        assert_eq!(
+            terms(&mut a, "Johnny-come-latelys — ‘old muck’"),
+            ["johnny", "come", "latelys", "old", "muck"]
+        );
+        assert_eq!(
+            terms(&mut a, "Виктор Серж, Ελλάδα, Straße, Łódź"),
+            ["виктор", "серж", "ελλαδα", "strasse", "lodz"]
+        );
+    }
+
+    #[test]
+    fn offsets_point_into_the_original() {
+        let mut a = exact();
+        let text = "the ‘old muck’ rises";
+        let toks = tokens(&mut a, text);
+        assert_eq!(&text[toks[1].1..toks[1].2], "old");
+        assert_eq!(&text[toks[2].1..toks[2].2], "muck");
+    }
+
+    #[test]
+    fn stemming_only_in_the_stemmed_analyzer() {
+        assert_eq!(
+            terms(&mut stemmed(), "revolutions anarchists"),
+            ["revolut", "anarchist"]
+        );
+        assert_eq!(terms(&mut exact(), "revolutions"), ["revolutions"]);
+    }
+
+    #[test]
+    fn long_tokens_skipped() {
+        let long = "x".repeat(200);
+        assert_eq!(terms(&mut exact(), &format!("a {long} b")), ["a", "b"]);
+    }
+}

@@ -1,0 +1,322 @@
+//! Building and updating the index: compare the corpus with the manifest, re-ingest only what
+//! changed (delete by document id, then add, in one commit), drop what was removed, then write
+//! the manifest. A run killed at any point leaves the last commit readable; the manifest is
+//! written after the commit, so the next run redoes whatever the manifest does not yet show.
+
+use super::manifest::SkippedEntry;
+use super::manifest::{entry_for, hash_bytes, DocEntry, Manifest, Stamp};
+use super::passage::passages;
+use super::schema::{self, Fields};
+use super::{open_or_create, Opened};
+use crate::error::{Error, Result};
+use crate::ingest::{self, Catalog, CleanDoc, SourceFile};
+use std::path::Path;
+use tantivy::indexer::UserOperation;
+use tantivy::schema::Term;
+use tantivy::{IndexWriter, TantivyDocument};
+
+/// Memory budget of the index writer, shared by its threads.
+pub const WRITER_MEMORY: usize = 256 * 1024 * 1024;
+
+/// What a run did.
+#[derive(Debug, Default, Clone)]
+pub struct Summary {
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    /// Files that could not be used, with the reason.
+    pub skipped: Vec<ingest::Skipped>,
+    /// Notes for the user (why everything was re-ingested, a catalog problem…).
+    pub notes: Vec<String>,
+    /// An error that did not stop the run but must make it exit 2 (an invalid catalog).
+    pub failure: Option<String>,
+}
+
+impl Summary {
+    /// The one summary line `serge index` prints.
+    pub fn line(&self) -> String {
+        format!(
+            "{} added, {} updated, {} removed, {} unchanged",
+            self.added, self.updated, self.removed, self.unchanged
+        )
+    }
+}
+
+/// Reports progress while files are ingested: (files done, files total, bytes done).
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize, u64);
+
+/// Options of an update run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UpdateOptions {
+    /// Start from empty (searches keep seeing the previous commit until this one lands).
+    pub rebuild: bool,
+    /// Indexing threads (0: one per core, at most 2).
+    pub threads: usize,
+}
+
+/// Reads `catalog.json` of a corpus; an invalid one is reported and treated as empty so that
+/// the documents still index.
+fn load_catalog(corpus: &Path, summary: &mut Summary) -> Catalog {
+    match ingest::read_catalog(&corpus.join("catalog.json")) {
+        Ok(c) => c,
+        Err(e) => {
+            summary.failure = Some(e.to_string());
+            Catalog::new()
+        }
+    }
+}
+
+fn catalog_hash(catalog: &Catalog, id: &str) -> u64 {
+    catalog
+        .get(id)
+        .map_or(0, |e| hash_bytes(format!("{e:?}").as_bytes()))
+}
+
+/// Brings the index at `index_dir` up to date with `corpus`.
+pub fn update(
+    corpus: &Path,
+    index_dir: &Path,
+    options: UpdateOptions,
+    progress: Option<Progress<'_>>,
+) -> Result<Summary> {
+    let mut summary = Summary::default();
+    let (files, skipped) = ingest::discover(corpus)?;
+    summary.skipped = skipped;
+    let catalog = load_catalog(corpus, &mut summary);
+    let Opened {
+        index,
+        fields,
+        manifest,
+    } = open_or_create(index_dir, options.rebuild)?;
+    let mut manifest = match manifest {
+        Some(m) if !options.rebuild && m.is_current() => m,
+        Some(m) if !options.rebuild => {
+            summary.notes.push(format!(
+                "the index was written by another version of the pipeline or schema (pipeline {} schema {}, now {} and {}); re-ingesting everything",
+                m.pipeline_version,
+                m.schema_version,
+                ingest::PIPELINE_VERSION,
+                schema::SCHEMA_VERSION
+            ));
+            Manifest::new()
+        }
+        _ => Manifest::new(),
+    };
+    let threads = if options.threads == 0 {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(2)
+    } else {
+        options.threads
+    };
+    let mut writer: IndexWriter<TantivyDocument> =
+        match index.writer_with_num_threads(threads, WRITER_MEMORY) {
+            Ok(w) => w,
+            Err(tantivy::TantivyError::LockFailure(..)) => {
+                return Err(Error::Locked(index_dir.to_owned()))
+            }
+            Err(e) => return Err(e.into()),
+        };
+    if options.rebuild || manifest.docs.is_empty() {
+        writer.delete_all_documents()?;
+        manifest.docs.clear();
+        manifest.skipped.clear();
+    }
+
+    let present: std::collections::HashSet<&str> = files.iter().map(|f| f.id.as_str()).collect();
+    manifest
+        .skipped
+        .retain(|id, _| present.contains(id.as_str()));
+    let removed: Vec<String> = manifest
+        .docs
+        .keys()
+        .filter(|id| !present.contains(id.as_str()))
+        .cloned()
+        .collect();
+    for id in &removed {
+        writer.delete_term(Term::from_field_text(fields.doc, id));
+        manifest.docs.remove(id);
+    }
+    summary.removed = removed.len();
+
+    let total = files.len();
+    let mut bytes_done = 0u64;
+    let mut report = progress;
+    for (n, file) in files.iter().enumerate() {
+        let cat_hash = catalog_hash(&catalog, &file.id);
+        let known = manifest.docs.get(&file.id);
+        if let Some(old) = manifest.skipped.get(&file.id) {
+            if old.stamp == Stamp::of(file) && old.path == file.path {
+                summary.skipped.push(ingest::Skipped {
+                    path: file.path.clone(),
+                    reason: old.reason.clone(),
+                });
+                continue;
+            }
+        }
+        manifest.skipped.remove(&file.id);
+        let unchanged_stamp = known.is_some_and(|e| {
+            e.stamp == Stamp::of(file)
+                && e.path == file.path
+                && e.catalog_hash == format!("{cat_hash:016x}")
+        });
+        if unchanged_stamp {
+            summary.unchanged += 1;
+            continue;
+        }
+        let bytes = match ingest::read_limited(&file.path) {
+            Ok(b) => b,
+            Err(e) => {
+                let reason = skip_reason(&e);
+                manifest.skipped.insert(
+                    file.id.clone(),
+                    SkippedEntry {
+                        path: file.path.clone(),
+                        stamp: Stamp::of(file),
+                        reason: reason.clone(),
+                    },
+                );
+                summary.skipped.push(ingest::Skipped {
+                    path: file.path.clone(),
+                    reason,
+                });
+                continue;
+            }
+        };
+        bytes_done += bytes.len() as u64;
+        let hash = hash_bytes(&bytes);
+        if let Some(entry) = manifest.docs.get_mut(&file.id) {
+            if entry.hash == format!("{hash:016x}")
+                && entry.catalog_hash == format!("{cat_hash:016x}")
+            {
+                entry.stamp = Stamp::of(file);
+                entry.path = file.path.clone();
+                summary.unchanged += 1;
+                continue;
+            }
+        }
+        let was_known = manifest.docs.contains_key(&file.id);
+        match ingest::clean_doc(&file.id, &file.path, &bytes, &catalog) {
+            Ok(doc) => {
+                let entry = add_document(&writer, fields, file, hash, cat_hash, &doc, was_known)?;
+                manifest.docs.insert(file.id.clone(), entry);
+                if was_known {
+                    summary.updated += 1;
+                } else {
+                    summary.added += 1;
+                }
+            }
+            Err(e) => {
+                if was_known {
+                    writer.delete_term(Term::from_field_text(fields.doc, &file.id));
+                    manifest.docs.remove(&file.id);
+                    summary.removed += 1;
+                }
+                let reason = skip_reason(&e);
+                manifest.skipped.insert(
+                    file.id.clone(),
+                    SkippedEntry {
+                        path: file.path.clone(),
+                        stamp: Stamp::of(file),
+                        reason: reason.clone(),
+                    },
+                );
+                summary.skipped.push(ingest::Skipped {
+                    path: file.path.clone(),
+                    reason,
+                });
+            }
+        }
+        if let Some(report) = report.as_mut() {
+            report(n + 1, total, bytes_done);
+        }
+    }
+    manifest.catalog = Stamp::of_path(&corpus.join("catalog.json"));
+    writer.commit()?;
+    manifest.save(index_dir)?;
+    writer.wait_merging_threads()?;
+    Ok(summary)
+}
+
+fn skip_reason(e: &Error) -> String {
+    match e {
+        Error::Unusable { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Turns a cleaned document into passages and queues them, after deleting any older version,
+/// as one group of operations (so its passages land together in one segment, in order).
+fn add_document(
+    writer: &IndexWriter<TantivyDocument>,
+    fields: Fields,
+    file: &SourceFile,
+    hash: u64,
+    cat_hash: u64,
+    doc: &CleanDoc,
+    replace: bool,
+) -> Result<DocEntry> {
+    let ps = passages(&doc.paragraphs);
+    let mut ops = Vec::with_capacity(ps.len() + 1);
+    if replace {
+        ops.push(UserOperation::Delete(Term::from_field_text(
+            fields.doc, &doc.id,
+        )));
+    }
+    let key = schema::doc_key(&doc.id);
+    for p in &ps {
+        let mut d = TantivyDocument::default();
+        d.add_text(fields.doc, &doc.id);
+        d.add_u64(fields.doc_key, key);
+        d.add_text(fields.title, &doc.meta.title);
+        for a in &doc.meta.authors {
+            d.add_text(fields.author, a);
+        }
+        if let Some(y) = doc.meta.year {
+            d.add_i64(fields.year, y);
+        }
+        if let Some(s) = &p.section {
+            d.add_text(fields.section, s);
+        }
+        d.add_u64(fields.paragraph, p.paragraph);
+        d.add_u64(fields.ord, p.ord);
+        d.add_text(fields.text, &p.text);
+        d.add_text(fields.text_stem, &p.text);
+        ops.push(UserOperation::Add(d));
+    }
+    writer.run(ops)?;
+    let mut entry = entry_for(file, hash, cat_hash, &doc.meta);
+    entry.encoding = doc.encoding.to_string();
+    entry.repairs = doc
+        .repairs
+        .0
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
+    entry.paragraphs = doc.paragraphs.len() as u64;
+    entry.passages = ps.len() as u64;
+    Ok(entry)
+}
+
+/// Whether the corpus differs from what the manifest records, judged by sizes, times and the
+/// set of files alone (no file is read).
+pub fn is_stale(corpus: &Path, manifest: &Manifest) -> Result<bool> {
+    if !manifest.is_current() {
+        return Ok(true);
+    }
+    let (files, _) = ingest::discover(corpus)?;
+    if files.len() != manifest.docs.len() + manifest.skipped.len()
+        || Stamp::of_path(&corpus.join("catalog.json")) != manifest.catalog
+    {
+        return Ok(true);
+    }
+    Ok(files.iter().any(|f| {
+        let known = manifest
+            .docs
+            .get(&f.id)
+            .map(|e| (e.stamp, &e.path))
+            .or_else(|| manifest.skipped.get(&f.id).map(|e| (e.stamp, &e.path)));
+        known.is_none_or(|(stamp, path)| stamp != Stamp::of(f) || path != &f.path)
+    }))
+}

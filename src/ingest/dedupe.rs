@@ -1,0 +1,183 @@
+//! Duplicate paragraphs: a paragraph that repeats an earlier one of the same document, exactly
+//! or nearly (typo-level differences, a truncated fragment), is dropped.
+//!
+//! Paragraphs are compared as sequences of folded words (lower case, letters and digits only),
+//! so punctuation and quote style do not matter. Near duplicates are found with word 3-gram
+//! shingles: a paragraph whose shingles are mostly (≥ [`CONTAINMENT`]) contained in one earlier
+//! paragraph at least nearly as long is a copy of it.
+
+use super::segment::Paragraph;
+use std::collections::{HashMap, HashSet};
+
+/// The share of a paragraph's shingles that must occur in an earlier paragraph.
+pub const CONTAINMENT: f64 = 0.7;
+/// Paragraphs with fewer words are only dropped when repeated exactly.
+pub const MIN_WORDS: usize = 8;
+const SHINGLE: usize = 3;
+
+/// Folded words of a text: lower-cased runs of letters and digits, hashed.
+fn word_hashes(text: &str) -> Vec<u64> {
+    let mut out = Vec::new();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut in_word = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                h = (h ^ u64::from(u32::from(l))).wrapping_mul(0x0100_0000_01b3);
+            }
+            in_word = true;
+        } else if in_word {
+            out.push(h);
+            h = 0xcbf2_9ce4_8422_2325;
+            in_word = false;
+        }
+    }
+    if in_word {
+        out.push(h);
+    }
+    out
+}
+
+fn shingles(words: &[u64]) -> Vec<u64> {
+    let mut out: Vec<u64> = words
+        .windows(SHINGLE)
+        .map(|w| {
+            w[0].rotate_left(21) ^ w[1].rotate_left(42) ^ w[2].wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Removes exact and near-duplicate paragraphs, keeping the first occurrence. Headings are
+/// dropped only when they repeat the paragraph just before them (a title printed twice).
+/// Returns the kept paragraphs and the number dropped.
+pub fn dedupe(paragraphs: Vec<Paragraph>) -> (Vec<Paragraph>, usize) {
+    let mut kept: Vec<Paragraph> = Vec::with_capacity(paragraphs.len());
+    let mut seen_exact: HashSet<Vec<u64>> = HashSet::new();
+    let mut lengths: Vec<usize> = Vec::new();
+    let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
+    let mut previous_words: Vec<u64> = Vec::new();
+    let mut dropped = 0;
+    for p in paragraphs {
+        let words = word_hashes(&p.text);
+        if p.heading.is_some() {
+            if !words.is_empty() && words == previous_words {
+                dropped += 1;
+                continue;
+            }
+            previous_words = words;
+            kept.push(p);
+            continue;
+        }
+        if words.is_empty()
+            || !seen_exact.insert(words.clone())
+            || is_near_duplicate(&words, &index, &lengths)
+        {
+            dropped += 1;
+            continue;
+        }
+        if words.len() >= MIN_WORDS {
+            let id = lengths.len() as u32;
+            for s in shingles(&words) {
+                index.entry(s).or_default().push(id);
+            }
+            lengths.push(words.len());
+        }
+        previous_words = words;
+        kept.push(p);
+    }
+    (kept, dropped)
+}
+
+fn is_near_duplicate(words: &[u64], index: &HashMap<u64, Vec<u32>>, lengths: &[usize]) -> bool {
+    if words.len() < MIN_WORDS {
+        return false;
+    }
+    let own = shingles(words);
+    let mut counts: HashMap<u32, usize> = HashMap::new();
+    for s in &own {
+        if let Some(ids) = index.get(s) {
+            for &id in ids {
+                *counts.entry(id).or_default() += 1;
+            }
+        }
+    }
+    counts.into_iter().any(|(id, shared)| {
+        let long_enough = lengths[id as usize] * 10 >= words.len() * 9;
+        long_enough && shared as f64 >= CONTAINMENT * own.len() as f64
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(s: &str) -> Paragraph {
+        Paragraph {
+            text: s.into(),
+            heading: None,
+        }
+    }
+
+    const LONG: &str = "Let anyone who reads Russian compare and confront the successive editions of the encyclopedic dictionaries published by the Moscow State Library and he will understand the moderation and exactitude of my statements.";
+
+    #[test]
+    fn exact_and_punctuation_variants() {
+        let (kept, n) = dedupe(vec![
+            body(LONG),
+            body(&LONG.replace("Russian", "Russian,")),
+            body("Short one."),
+            body("Short one!"),
+        ]);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn typo_variants_and_fragments() {
+        let typo = LONG
+            .replace("encyclopedic", "encylopedic")
+            .replace("exactitude", "exactitud");
+        let fragment = &LONG[40..];
+        let (kept, n) = dedupe(vec![body(LONG), body(&typo), body(fragment)]);
+        assert_eq!(kept, vec![body(LONG)]);
+        assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn different_paragraphs_stay() {
+        let other = "Of the outstanding men whose names appear in the pages of this book, only one survives: Trotsky, hunted for nearly ten years.";
+        let (kept, n) = dedupe(vec![body(LONG), body(other)]);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn a_longer_paragraph_quoting_an_earlier_one_stays() {
+        let longer = format!(
+            "{LONG} {LONG} And then a great deal more that is new, said in other words entirely."
+        );
+        let (kept, _) = dedupe(vec![body(LONG), body(&longer)]);
+        assert_eq!(kept.len(), 2);
+    }
+
+    #[test]
+    fn repeated_title_heading() {
+        let h = |s: &str| Paragraph {
+            text: s.into(),
+            heading: Some(1),
+        };
+        let (kept, n) = dedupe(vec![
+            h("The Serge-Trotsky Papers"),
+            h("The Serge–Trotsky Papers"),
+            body("Text."),
+            h("Introduction"),
+            body("More."),
+            h("Introduction"),
+        ]);
+        assert_eq!(kept.len(), 5);
+        assert_eq!(n, 1);
+    }
+}

@@ -1,0 +1,460 @@
+//! Searching: a parsed query becomes a tantivy query, the top passages are ranked by BM25
+//! (ties broken by document and passage order), and each hit is filled with its stored text,
+//! its document's metadata (from the manifest), its highlights and its neighbouring passages.
+
+use super::highlight::{highlight, Targets};
+use super::parse::{parse, year_value, Expr, Leaf, QField};
+use crate::error::{Error, Result};
+use crate::index::{analyzer, manifest::Manifest, schema::doc_key, Fields, Opened};
+use serde::Serialize;
+use std::ops::Bound;
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
+};
+use tantivy::schema::{IndexRecordOption, Term, Value};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
+
+/// Weight of a match in a section heading, relative to one in the passage text.
+pub const SECTION_WEIGHT: f32 = 0.3;
+
+/// What the user asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub query: String,
+    pub limit: usize,
+    pub context: usize,
+    pub author: Option<String>,
+    pub year: Option<String>,
+    pub doc: Option<String>,
+}
+
+/// One ranked passage with its context, ready to print.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    pub rank: usize,
+    pub score: f32,
+    pub doc: String,
+    pub title: String,
+    pub author: Option<String>,
+    pub year: Option<i64>,
+    pub section: Option<String>,
+    pub paragraph: u64,
+    pub text: String,
+    pub highlights: Vec<(usize, usize)>,
+    pub before: Vec<String>,
+    pub after: Vec<String>,
+}
+
+/// An opened index, ready to answer queries.
+pub struct Engine {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    manifest: Manifest,
+    exact: TextAnalyzer,
+    stemmed: TextAnalyzer,
+}
+
+/// A stored passage.
+struct Stored {
+    doc: String,
+    section: Option<String>,
+    paragraph: u64,
+    ord: u64,
+    text: String,
+}
+
+impl Engine {
+    /// Wraps an opened index.
+    pub fn new(opened: Opened) -> Result<Self> {
+        let reader = opened
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Engine {
+            index: opened.index,
+            reader,
+            fields: opened.fields,
+            manifest: opened.manifest.unwrap_or_default(),
+            exact: analyzer::exact(),
+            stemmed: analyzer::stemmed(),
+        })
+    }
+
+    /// The manifest of the index.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The tantivy index.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    fn analyze(&mut self, text: &str, stem: bool) -> Vec<String> {
+        let a = if stem {
+            &mut self.stemmed
+        } else {
+            &mut self.exact
+        };
+        analyzer::tokens(a, text).into_iter().map(|t| t.0).collect()
+    }
+
+    fn text_query(
+        &self,
+        field: tantivy::schema::Field,
+        tokens: &[String],
+        slop: u32,
+    ) -> Box<dyn Query> {
+        match tokens {
+            [] => Box::new(EmptyQuery),
+            [one] => Box::new(TermQuery::new(
+                Term::from_field_text(field, one),
+                IndexRecordOption::WithFreqs,
+            )),
+            many => {
+                let terms = many
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (i, Term::from_field_text(field, t)))
+                    .collect();
+                Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
+            }
+        }
+    }
+
+    /// Builds the tantivy query of an expression and collects what to highlight.
+    fn build(
+        &mut self,
+        expr: &Expr,
+        negated: bool,
+        targets: &mut Targets,
+    ) -> Result<Option<Box<dyn Query>>> {
+        let f = self.fields;
+        Ok(Some(match expr {
+            Expr::Leaf(Leaf::Word(w)) => {
+                let exact = self.analyze(w, false);
+                if exact.len() > 1 {
+                    if !negated {
+                        targets.phrases.push((exact.clone(), 0));
+                    }
+                    return Ok(Some(self.text_query(f.text, &exact, 0)));
+                }
+                let stems = self.analyze(w, true);
+                let Some(stem) = stems.first() else {
+                    return Ok(None);
+                };
+                if !negated {
+                    targets.stems.push(stem.clone());
+                }
+                let term = |field| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, stem),
+                        IndexRecordOption::WithFreqs,
+                    )) as Box<dyn Query>
+                };
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, term(f.text_stem)),
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(term(f.section), SECTION_WEIGHT)),
+                    ),
+                ]))
+            }
+            Expr::Leaf(Leaf::Phrase(p, slop)) => {
+                let exact = self.analyze(p, false);
+                if exact.is_empty() {
+                    return Ok(None);
+                }
+                if !negated {
+                    targets.phrases.push((exact.clone(), *slop));
+                }
+                self.text_query(f.text, &exact, *slop)
+            }
+            Expr::Leaf(Leaf::Field {
+                field,
+                text,
+                phrase,
+            }) => match field {
+                QField::Doc => self.doc_filter(text),
+                QField::Year => {
+                    return self.build(&Expr::Leaf(year_value(text)?), negated, targets)
+                }
+                QField::Title | QField::Author => {
+                    let target = if *field == QField::Title {
+                        f.title
+                    } else {
+                        f.author
+                    };
+                    let tokens = self.analyze(text, false);
+                    if tokens.is_empty() {
+                        return Ok(None);
+                    }
+                    if *phrase {
+                        self.text_query(target, &tokens, 0)
+                    } else {
+                        let clauses = tokens
+                            .iter()
+                            .map(|t| {
+                                (
+                                    Occur::Must,
+                                    self.text_query(target, std::slice::from_ref(t), 0),
+                                )
+                            })
+                            .collect();
+                        Box::new(BooleanQuery::new(clauses))
+                    }
+                }
+            },
+            Expr::Leaf(Leaf::Years(lo, hi)) => Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_i64(f.year, *lo)),
+                Bound::Included(Term::from_field_i64(f.year, *hi)),
+            )),
+            Expr::Not(inner) => {
+                let q = self
+                    .build(inner, !negated, targets)?
+                    .unwrap_or_else(|| Box::new(EmptyQuery));
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, Box::new(AllQuery)),
+                    (Occur::MustNot, q),
+                ]))
+            }
+            Expr::And(items) => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                let mut positive = false;
+                for item in items {
+                    let (occur, inner) = match item {
+                        Expr::Not(inner) => (Occur::MustNot, inner.as_ref()),
+                        other => (Occur::Must, other),
+                    };
+                    if let Some(q) =
+                        self.build(inner, negated ^ (occur == Occur::MustNot), targets)?
+                    {
+                        positive |= occur == Occur::Must;
+                        clauses.push((occur, q));
+                    }
+                }
+                if clauses.is_empty() {
+                    return Ok(None);
+                }
+                if !positive {
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Box::new(BooleanQuery::new(clauses))
+            }
+            Expr::Or(items) => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for item in items {
+                    if let Some(q) = self.build(item, negated, targets)? {
+                        clauses.push((Occur::Should, q));
+                    }
+                }
+                if clauses.is_empty() {
+                    return Ok(None);
+                }
+                Box::new(BooleanQuery::new(clauses))
+            }
+        }))
+    }
+
+    /// `doc:ID` and `--doc ID`: an exact id, or every id that starts with it.
+    fn doc_filter(&self, id: &str) -> Box<dyn Query> {
+        let ids: Vec<&String> = if self.manifest.docs.contains_key(id) {
+            self.manifest.docs.keys().filter(|k| *k == id).collect()
+        } else {
+            self.manifest
+                .docs
+                .keys()
+                .filter(|k| k.starts_with(id))
+                .collect()
+        };
+        let clauses = ids
+            .into_iter()
+            .map(|k| {
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.doc, k),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>,
+                )
+            })
+            .collect::<Vec<_>>();
+        if clauses.is_empty() {
+            Box::new(EmptyQuery)
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        }
+    }
+
+    /// Builds the whole query of a request: the parsed query plus its filters, which match
+    /// without adding to the score.
+    pub fn plan(&mut self, request: &Request) -> Result<(Box<dyn Query>, Targets)> {
+        let expr = parse(&request.query)?;
+        let mut targets = Targets::default();
+        let main = self.build(&expr, false, &mut targets)?.ok_or_else(|| {
+            Error::Query("the query has no searchable words (only punctuation?)".into())
+        })?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
+        if let Some(author) = &request.author {
+            let tokens = self.analyze(author, false);
+            if tokens.is_empty() {
+                return Err(Error::Query(format!(
+                    "--author '{author}' has no words to match"
+                )));
+            }
+            let any = tokens
+                .iter()
+                .map(|t| {
+                    (
+                        Occur::Should,
+                        self.text_query(self.fields.author, std::slice::from_ref(t), 0),
+                    )
+                })
+                .collect();
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0)),
+            ));
+        }
+        if let Some(year) = &request.year {
+            let Leaf::Years(lo, hi) = year_value(year).map_err(|_| {
+                Error::Query(format!(
+                    "bad --year '{year}'; write --year 1938 or --year 1930..1940"
+                ))
+            })?
+            else {
+                unreachable!("year_value returns years")
+            };
+            let range = RangeQuery::new(
+                Bound::Included(Term::from_field_i64(self.fields.year, lo)),
+                Bound::Included(Term::from_field_i64(self.fields.year, hi)),
+            );
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(range), 0.0)),
+            ));
+        }
+        if let Some(doc) = &request.doc {
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(self.doc_filter(doc), 0.0)),
+            ));
+        }
+        Ok((Box::new(BooleanQuery::new(clauses)), targets))
+    }
+
+    /// Runs a request and returns its hits, best first.
+    pub fn search(&mut self, request: &Request) -> Result<Vec<Hit>> {
+        let (query, targets) = self.plan(request)?;
+        let limit = request.limit.max(1);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(limit + 32).order_by_score())?;
+        let mut found: Vec<(f32, DocAddress, Stored)> = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            found.push((score, addr, self.stored(&searcher, addr)?));
+        }
+        found.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| a.2.doc.cmp(&b.2.doc))
+                .then(a.2.ord.cmp(&b.2.ord))
+        });
+        found.truncate(limit);
+        let mut hits = Vec::with_capacity(found.len());
+        for (rank, (score, addr, stored)) in found.into_iter().enumerate() {
+            let (before, after) = self.context(&searcher, addr, &stored, request.context)?;
+            let highlights = highlight(&stored.text, &targets, &mut self.exact, &mut self.stemmed);
+            let entry = self.manifest.docs.get(&stored.doc);
+            hits.push(Hit {
+                rank: rank + 1,
+                score,
+                title: entry.map_or_else(|| stored.doc.clone(), |e| e.title.clone()),
+                author: entry.map(|e| e.author_line()).filter(|a| !a.is_empty()),
+                year: entry.and_then(|e| e.year),
+                doc: stored.doc,
+                section: stored.section,
+                paragraph: stored.paragraph,
+                text: stored.text,
+                highlights,
+                before,
+                after,
+            });
+        }
+        Ok(hits)
+    }
+
+    fn stored(&self, searcher: &Searcher, addr: DocAddress) -> Result<Stored> {
+        let d: TantivyDocument = searcher.doc(addr)?;
+        let f = self.fields;
+        let text = |field| {
+            d.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        let num = |field| d.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        Ok(Stored {
+            doc: text(f.doc).unwrap_or_default(),
+            section: text(f.section),
+            paragraph: num(f.paragraph),
+            ord: num(f.ord),
+            text: text(f.text).unwrap_or_default(),
+        })
+    }
+
+    /// The `n` passages before and after a hit. A document's passages sit together and in
+    /// order in one segment (they are added as one group), so neighbours are found by doc id
+    /// arithmetic and checked against the `doc_key` and `ord` fast fields.
+    fn context(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        hit: &Stored,
+        n: usize,
+    ) -> Result<(Vec<String>, Vec<String>)> {
+        if n == 0 {
+            return Ok((vec![], vec![]));
+        }
+        let segment = searcher.segment_reader(addr.segment_ord);
+        let fast = segment.fast_fields();
+        let keys = fast.u64("doc_key")?;
+        let ords = fast.u64("ord")?;
+        let key = doc_key(&hit.doc);
+        let max = segment.max_doc();
+        let neighbour = |delta: i64| -> Option<u32> {
+            let id = i64::from(addr.doc_id) + delta;
+            let ord = hit.ord as i64 + delta;
+            if id < 0 || id >= i64::from(max) || ord < 0 {
+                return None;
+            }
+            let id = id as u32;
+            let same = keys.first(id) == Some(key)
+                && ords.first(id) == Some(ord as u64)
+                && !segment.is_deleted(id);
+            same.then_some(id)
+        };
+        let mut before = Vec::new();
+        for k in (1..=n as i64).rev() {
+            if let Some(id) = neighbour(-k) {
+                before.push(
+                    self.stored(searcher, DocAddress::new(addr.segment_ord, id))?
+                        .text,
+                );
+            }
+        }
+        let mut after = Vec::new();
+        for k in 1..=n as i64 {
+            match neighbour(k) {
+                Some(id) => after.push(
+                    self.stored(searcher, DocAddress::new(addr.segment_ord, id))?
+                        .text,
+                ),
+                None => break,
+            }
+        }
+        Ok((before, after))
+    }
+}
