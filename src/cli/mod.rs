@@ -133,7 +133,8 @@ fn clean(files: &[PathBuf]) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = false;
-    for (i, path) in files.iter().enumerate() {
+    let mut printed = false;
+    for path in files {
         let result = ingest::read_limited(path).and_then(|bytes| {
             ingest::clean_bytes(&bytes).map_err(|e| Error::Unusable {
                 path: path.clone(),
@@ -142,9 +143,10 @@ fn clean(files: &[PathBuf]) -> Result<ExitCode> {
         });
         match result {
             Ok(cleaned) => {
-                if i > 0 {
+                if printed {
                     writeln!(out)?;
                 }
+                printed = true;
                 out.write_all(ingest::render(&cleaned.paragraphs).as_bytes())?;
             }
             Err(e) => {

@@ -38,7 +38,11 @@ pub fn passages(paragraphs: &[Paragraph]) -> Vec<Passage> {
     for (i, para) in paragraphs.iter().enumerate() {
         let number = i as u64 + 1;
         if para.heading.is_some() {
-            flush(&mut open, &mut out);
+            // A fragment too short to read on its own (front matter, a caption) runs on into
+            // the next section rather than standing alone.
+            if open.as_ref().is_some_and(|p| p.text.len() >= MIN_CHARS / 2) {
+                flush(&mut open, &mut out);
+            }
             section = Some(para.text.clone());
             continue;
         }
@@ -101,12 +105,12 @@ fn best_cut(text: &str, max: usize) -> usize {
     let head = &text[..limit];
     let sentence = head
         .char_indices()
+        .rev()
         .filter(|&(i, c)| {
             matches!(c, '.' | '!' | '?' | '…') && head[i + c.len_utf8()..].starts_with(' ')
         })
         .map(|(i, c)| i + c.len_utf8())
-        .filter(|&i| i >= max / 3)
-        .last();
+        .find(|&i| i >= max / 3);
     let word = head.rfind(' ').filter(|&i| i > 0);
     let cut = sentence.or(word).unwrap_or(limit);
     if cut == 0 {

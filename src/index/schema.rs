@@ -31,6 +31,8 @@ pub struct Fields {
     pub paragraph: Field,
     /// Position of the passage within its document (from 0).
     pub ord: Field,
+    /// Length of the passage text in bytes (fast field, for the length prior in ranking).
+    pub len: Field,
     /// The passage text, exact word forms, with positions for phrases.
     pub text: Field,
     /// The passage text, stemmed, for bare words.
@@ -67,6 +69,7 @@ pub fn build() -> (Schema, Fields) {
         section: b.add_text_field("section", text_options(STEMMED, false, true)),
         paragraph: b.add_u64_field("paragraph", STORED),
         ord: b.add_u64_field("ord", INDEXED | STORED | FAST),
+        len: b.add_u64_field("len", FAST),
         text: b.add_text_field("text", text_options(EXACT, true, true)),
         text_stem: b.add_text_field("text_stem", text_options(STEMMED, false, false)),
     };

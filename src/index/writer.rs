@@ -281,6 +281,7 @@ fn add_document(
         }
         d.add_u64(fields.paragraph, p.paragraph);
         d.add_u64(fields.ord, p.ord);
+        d.add_u64(fields.len, p.text.len() as u64);
         d.add_text(fields.text, &p.text);
         d.add_text(fields.text_stem, &p.text);
         ops.push(UserOperation::Add(d));

@@ -96,6 +96,11 @@ pub fn badness(text: &str) -> usize {
 /// and the characters around the mojibake run in the original text.
 fn plausible(decoded: char, lead: u8, before: Option<char>, after: Option<char>) -> bool {
     let code = decoded as u32;
+    // A C1 control from `Â` + continuation is a byte of an inner layer of mojibake (text
+    // damaged twice over): decoding it lets the next layer's repair see the whole sequence.
+    if lead == 0xC2 && (0x80..=0x9F).contains(&code) {
+        return true;
+    }
     if decoded.is_control() || decoded == '\u{FFFD}' || (0xE000..=0xF8FF).contains(&code) {
         return false;
     }

@@ -62,7 +62,9 @@ fn write_block(
         let lines = wrap(para, style.width.map(|w| w.saturating_sub(4).max(20)));
         for (line_start, line_end) in lines {
             let abs = (start + line_start, start + line_end);
-            let mut rendered = String::from("    ");
+            // The hit's own lines are marked, so that it stands out from its context even
+            // without colour.
+            let mut rendered = String::from(if dim { "    " } else { "  > " });
             if dim && style.color {
                 rendered.push_str(DIM);
             }
@@ -162,7 +164,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             String::from_utf8(plain).unwrap(),
-            "1. T — A (2021) [000_x ¶3] 1.50\n    prev\n    the old muck\n\n"
+            "1. T — A (2021) [000_x ¶3] 1.50\n    prev\n  > the old muck\n\n"
         );
         let mut color = Vec::new();
         write_hit(

@@ -125,6 +125,15 @@ fn lex(input: &str) -> Result<Vec<Tok>> {
                 i += close + 1;
             }
             _ => {
+                let name_len = chars[i..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .count();
+                if name_len > 0 && chars.get(i + name_len) == Some(&':') {
+                    toks.push(Tok::Field(chars[i..i + name_len].iter().collect()));
+                    i += name_len + 1;
+                    continue;
+                }
                 let start = i;
                 while i < chars.len()
                     && !chars[i].is_whitespace()
@@ -132,19 +141,7 @@ fn lex(input: &str) -> Result<Vec<Tok>> {
                 {
                     i += 1;
                 }
-                let word: String = chars[start..i].iter().collect();
-                let field = word.split_once(':').filter(|(name, _)| {
-                    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic())
-                });
-                match field {
-                    Some((name, rest)) => {
-                        toks.push(Tok::Field(name.to_owned()));
-                        if !rest.is_empty() {
-                            toks.push(Tok::Word(rest.to_owned()));
-                        }
-                    }
-                    None => toks.push(Tok::Word(word)),
-                }
+                toks.push(Tok::Word(chars[start..i].iter().collect()));
             }
         }
     }
@@ -154,6 +151,8 @@ fn lex(input: &str) -> Result<Vec<Tok>> {
 struct Parser {
     toks: Vec<Tok>,
     pos: usize,
+    /// How many parentheses are open.
+    depth: usize,
 }
 
 impl Parser {
@@ -195,6 +194,9 @@ impl Parser {
             }
         }
         match items.len() {
+            0 if self.depth > 0 && self.peek().is_none() => Err(Error::Query(
+                "unbalanced parenthesis in query: a '(' is never closed".into(),
+            )),
             0 => Err(Error::Query(
                 "empty query or clause: write a word or a \"phrase\"".into(),
             )),
@@ -217,7 +219,9 @@ impl Parser {
     fn primary(&mut self) -> Result<Expr> {
         match self.next() {
             Some(Tok::Open) => {
+                self.depth += 1;
                 let inner = self.or()?;
+                self.depth -= 1;
                 match self.next() {
                     Some(Tok::Close) => Ok(inner),
                     _ => Err(Error::Query(
@@ -328,7 +332,11 @@ pub fn parse(input: &str) -> Result<Expr> {
             "empty query: write a word or a \"phrase\"".into(),
         ));
     }
-    let mut p = Parser { toks, pos: 0 };
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let expr = p.or()?;
     if p.pos < p.toks.len() {
         return Err(Error::Query(

@@ -20,6 +20,16 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDoc
 /// Weight of a match in a section heading, relative to one in the passage text.
 pub const SECTION_WEIGHT: f32 = 0.3;
 
+/// Passages at least this long (bytes) are ranked on BM25 alone.
+pub const PRIOR_FULL_CHARS: u64 = 400;
+
+/// A prior against fragments: BM25 favours short passages, so a caption ("Leon Trotsky") or a
+/// heading-sized scrap would outrank the passages that discuss the word. Passages shorter than
+/// [`PRIOR_FULL_CHARS`] have their score scaled by the square root of their relative length.
+pub fn length_prior(len: u64) -> f32 {
+    ((len.min(PRIOR_FULL_CHARS) as f32 / PRIOR_FULL_CHARS as f32).sqrt()).max(0.1)
+}
+
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
@@ -353,7 +363,18 @@ impl Engine {
         let (query, targets) = self.plan(request)?;
         let limit = request.limit.max(1);
         let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(limit + 32).order_by_score())?;
+        let collector =
+            TopDocs::with_limit(limit + 32).tweak_score(|segment: &tantivy::SegmentReader| {
+                let lens = segment
+                    .fast_fields()
+                    .u64("len")
+                    .ok()
+                    .map(|c| c.first_or_default_col(0));
+                move |doc: tantivy::DocId, score: tantivy::Score| {
+                    score * length_prior(lens.as_ref().map_or(PRIOR_FULL_CHARS, |c| c.get_val(doc)))
+                }
+            });
+        let top = searcher.search(&query, &collector)?;
         let mut found: Vec<(f32, DocAddress, Stored)> = Vec::with_capacity(top.len());
         for (score, addr) in top {
             found.push((score, addr, self.stored(&searcher, addr)?));

@@ -1,0 +1,105 @@
+//! `serge index`: only what changed is touched.
+
+use crate::util::{docs, Workspace};
+
+fn index(ws: &Workspace) -> String {
+    let run = ws.run(&["index"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout.trim().to_owned()
+}
+
+#[test]
+fn add_change_remove_rename_and_no_op() {
+    let ws = Workspace::bundled();
+    assert_eq!(index(&ws), "5 added, 0 updated, 0 removed, 0 unchanged");
+    assert_eq!(index(&ws), "0 added, 0 updated, 0 removed, 5 unchanged");
+
+    ws.write("005_new.txt", "On Tulayev\n\nBy Jane Roe, 2001\n\nThe Case of Comrade Tulayev is a novel of the purges.\n");
+    assert_eq!(index(&ws), "1 added, 0 updated, 0 removed, 5 unchanged");
+    let hits = ws.hits(&["Tulayev", "--doc", "005"]);
+    assert_eq!(hits[0]["author"], "Jane Roe");
+    assert_eq!(hits[0]["year"], 2001);
+
+    ws.write(
+        "005_new.txt",
+        "On Tulayev\n\nBy Jane Roe, 2001\n\nThe novel was rewritten about Kostrov.\n",
+    );
+    assert_eq!(index(&ws), "0 added, 1 updated, 0 removed, 5 unchanged");
+    assert!(ws.hits(&["Kostrov"]).len() == 1);
+    assert!(
+        ws.hits(&["purges", "--doc", "005"]).is_empty(),
+        "the old version is gone"
+    );
+
+    std::fs::rename(
+        ws.corpus().join("005_new.txt"),
+        ws.corpus().join("006_renamed.txt"),
+    )
+    .unwrap();
+    assert_eq!(index(&ws), "1 added, 0 updated, 1 removed, 5 unchanged");
+    assert_eq!(docs(&ws.hits(&["Kostrov"])), ["006_renamed"]);
+
+    std::fs::remove_file(ws.corpus().join("006_renamed.txt")).unwrap();
+    assert_eq!(index(&ws), "0 added, 0 updated, 1 removed, 5 unchanged");
+    assert!(ws.hits(&["Kostrov"]).is_empty());
+}
+
+#[test]
+fn touching_a_file_without_changing_it_is_unchanged() {
+    let ws = Workspace::bundled();
+    index(&ws);
+    let path = ws.corpus().join("000_2b4d951a94e98a10.txt");
+    let bytes = std::fs::read(&path).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&path, &bytes).unwrap();
+    assert_eq!(index(&ws), "0 added, 0 updated, 0 removed, 5 unchanged");
+}
+
+#[test]
+fn search_refreshes_a_stale_index() {
+    let ws = Workspace::bundled();
+    index(&ws);
+    ws.write(
+        "005_new.txt",
+        "Notes\n\nA passage about the Solovetsky camps.\n",
+    );
+    let run = ws.run(&["search", "Solovetsky", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("corpus changed"), "{}", run.stderr);
+}
+
+#[test]
+fn catalog_edit_updates_metadata() {
+    let ws = Workspace::bundled();
+    index(&ws);
+    let catalog = std::fs::read_to_string(ws.corpus().join("catalog.json")).unwrap();
+    ws.write(
+        "catalog.json",
+        catalog.replace("\"year\": 2021", "\"year\": 2022"),
+    );
+    assert_eq!(index(&ws), "0 added, 1 updated, 0 removed, 4 unchanged");
+    assert_eq!(ws.hits(&["\"old muck\"", "-n", "1"])[0]["year"], 2022);
+}
+
+#[test]
+fn rebuild_matches_incremental() {
+    let ws = Workspace::bundled();
+    index(&ws);
+    ws.write(
+        "005_new.txt",
+        "Notes\n\nA passage about Kronstadt and the sailors.\n",
+    );
+    index(&ws);
+    let incremental = ws
+        .run(&["search", "--json", "Kronstadt", "-n", "100"])
+        .stdout;
+    let run = ws.run(&["index", "--rebuild"]);
+    assert_eq!(
+        run.stdout.trim(),
+        "6 added, 0 updated, 0 removed, 0 unchanged"
+    );
+    let rebuilt = ws
+        .run(&["search", "--json", "Kronstadt", "-n", "100"])
+        .stdout;
+    assert_eq!(incremental, rebuilt);
+}

@@ -1,0 +1,222 @@
+//! `serge search` on the bundled corpus: the acceptance queries of the search issue.
+
+use crate::util::{docs, marked, Workspace};
+use std::collections::BTreeSet;
+
+fn doc_set(hits: &[serde_json::Value]) -> BTreeSet<String> {
+    docs(hits).into_iter().map(|d| d[..3].to_owned()).collect()
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn first_use_builds_the_index() {
+    let ws = Workspace::bundled();
+    let run = ws.run(&["search", "--json", "\"old muck\""]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("building the index"), "{}", run.stderr);
+    let again = ws.run(&["search", "--json", "\"old muck\""]);
+    assert!(
+        again.stderr.is_empty(),
+        "no note once the index is fresh: {}",
+        again.stderr
+    );
+    assert_eq!(run.stdout, again.stdout);
+}
+
+#[test]
+fn old_muck_phrase_and_its_highlights() {
+    let ws = Workspace::bundled();
+    let hits = ws.hits(&["\"old muck\"", "-n", "50"]);
+    assert!(hits[0]["doc"].as_str().unwrap().starts_with("000_"));
+    for hit in &hits {
+        let text = hit["text"].as_str().unwrap();
+        let occurrences = text.to_lowercase().matches("old muck").count();
+        assert!(occurrences > 0, "every hit contains the phrase");
+        let marks = marked(hit);
+        assert_eq!(
+            marks.len(),
+            occurrences,
+            "one highlight per occurrence, nothing else"
+        );
+        assert!(marks.iter().all(|m| m.eq_ignore_ascii_case("old muck")));
+    }
+    let first = &hits[0];
+    assert!(first["text"].as_str().unwrap().contains("old muck"));
+    assert_eq!(marked(first), ["old muck", "old muck"]);
+}
+
+#[test]
+fn kingdom_of_the_will() {
+    let ws = Workspace::bundled();
+    assert_eq!(
+        doc_set(&ws.hits(&["\"kingdom will\"~3", "-n", "100"])),
+        set(&["001", "002"])
+    );
+    assert_eq!(
+        doc_set(&ws.hits(&["\"kingdom of the will\"", "-n", "100"])),
+        set(&["002"])
+    );
+}
+
+#[test]
+fn filters() {
+    let ws = Workspace::bundled();
+    assert_eq!(
+        doc_set(&ws.hits(&["Kronstadt", "--author", "Weissman", "-n", "100"])),
+        set(&["001"])
+    );
+    assert_eq!(
+        doc_set(&ws.hits(&["revolution", "--year", "1930..1940", "-n", "100"])),
+        set(&["003"])
+    );
+    assert_eq!(
+        doc_set(&ws.hits(&["revolution", "--doc", "004", "-n", "100"])),
+        set(&["004"])
+    );
+    assert_eq!(
+        doc_set(&ws.hits(&["revolution year:[1930 TO 1940]", "-n", "100"])),
+        set(&["003"])
+    );
+    assert_eq!(
+        doc_set(&ws.hits(&["Kronstadt author:weissman", "-n", "100"])),
+        set(&["001"])
+    );
+    assert_eq!(
+        doc_set(&ws.hits(&["Trotsky", "--year", "1994", "-n", "100"])),
+        set(&["002"])
+    );
+}
+
+#[test]
+fn folding_of_accents_quotes_and_dashes() {
+    let ws = Workspace::bundled();
+    assert_eq!(doc_set(&ws.hits(&["\"musee sociale\""])), set(&["002"]));
+    assert_eq!(
+        doc_set(&ws.hits(&["\"1917-18 become aware\""])),
+        set(&["003"])
+    );
+    assert_eq!(
+        doc_set(&ws.hits(&["\"Trotsky's History of the Russian Revolution\""])),
+        set(&["000"])
+    );
+    assert_eq!(ws.hits(&["\"Johnny-come-latelys\""]).len(), 1);
+}
+
+#[test]
+fn boolean_operators() {
+    let ws = Workspace::bundled();
+    let both = ws.hits(&["Kronstadt Orenburg", "-n", "100"]);
+    assert!(both.iter().all(|h| {
+        let t = h["text"].as_str().unwrap();
+        t.contains("Kronstadt") && t.contains("Orenburg")
+    }));
+    let either = ws.hits(&["Kronstadt OR Orenburg", "-n", "100"]).len();
+    let k = ws.hits(&["Kronstadt", "-n", "100"]).len();
+    assert!(either > k);
+    let without = ws.hits(&["Kronstadt -Orenburg", "-n", "100"]);
+    assert!(without
+        .iter()
+        .all(|h| !h["text"].as_str().unwrap().contains("Orenburg")));
+    assert_eq!(without.len() + both.len(), k);
+}
+
+#[test]
+fn one_word_queries_rank_substance_first() {
+    let ws = Workspace::bundled();
+    for word in ["Trotsky", "anarchism"] {
+        let hits = ws.hits(&[word, "-n", "3"]);
+        for h in &hits {
+            assert!(
+                h["text"].as_str().unwrap().len() > 300,
+                "{word}: {}",
+                h["text"]
+            );
+        }
+    }
+}
+
+#[test]
+fn stemming_for_bare_words_only() {
+    let ws = Workspace::bundled();
+    let bare = ws.hits(&["anarchists", "-n", "100"]);
+    assert!(bare
+        .iter()
+        .any(|h| h["text"].as_str().unwrap().contains("anarchist ")));
+    let exact = ws.hits(&["\"anarchists\"", "-n", "100"]);
+    assert!(exact.iter().all(|h| h["text"]
+        .as_str()
+        .unwrap()
+        .to_lowercase()
+        .contains("anarchists")));
+    assert!(exact.len() < bare.len());
+}
+
+#[test]
+fn context_passages() {
+    let ws = Workspace::bundled();
+    let hits = ws.hits(&["\"Johnny-come-latelys\"", "-C", "2"]);
+    assert_eq!(hits[0]["before"].as_array().unwrap().len(), 2);
+    assert_eq!(hits[0]["after"].as_array().unwrap().len(), 2);
+    assert!(hits[0]["before"][1]
+        .as_str()
+        .unwrap()
+        .contains("\n\nIn 1925–26"));
+    let none = ws.hits(&["\"Johnny-come-latelys\"", "-C", "0"]);
+    assert!(none[0]["before"].as_array().unwrap().is_empty());
+    let first = ws.hits(&["\"dug into Victor Serge\""]);
+    assert!(
+        first[0]["before"].as_array().unwrap().is_empty(),
+        "nothing before the first passage"
+    );
+}
+
+#[test]
+fn json_fields_follow_the_contract() {
+    let ws = Workspace::bundled();
+    let hits = ws.hits(&["contemptuous", "--doc", "002", "-n", "1"]);
+    let h = &hits[0];
+    for key in [
+        "rank",
+        "score",
+        "doc",
+        "title",
+        "author",
+        "year",
+        "section",
+        "paragraph",
+        "text",
+        "highlights",
+        "before",
+        "after",
+    ] {
+        assert!(h.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(h["rank"], 1);
+    assert_eq!(h["section"], "Prewar Anarchism");
+    assert_eq!(h["title"], "The Serge–Trotsky Papers");
+    let none = ws.hits(&["Notebooks", "--doc", "004", "-n", "1"]);
+    assert!(none[0]["author"].is_null());
+}
+
+#[test]
+fn text_output_and_colour() {
+    let ws = Workspace::bundled();
+    let run = ws.run(&["search", "\"old muck\"", "-n", "1"]);
+    assert_eq!(run.code, 0);
+    let header = run.stdout.lines().next().unwrap();
+    assert!(header.starts_with("1. Victor Serge’s ‘Memoirs of a revolutionary’ — AngryWorkersWorld (2021) [000_2b4d951a94e98a10 ¶"), "{header}");
+    assert!(!run.stdout.contains('\x1b'), "no colour when piped");
+    let color = ws.run(&["search", "\"old muck\"", "-n", "1", "--color", "always"]);
+    assert!(color.stdout.contains("\x1b[1;31mold muck\x1b[0m"));
+}
+
+#[test]
+fn no_hits_exit_1() {
+    let ws = Workspace::bundled();
+    let run = ws.run(&["search", "xylophone"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty());
+}
