@@ -17,6 +17,15 @@ impl Targets {
     }
 }
 
+/// A token of the passage that equals a word of some phrase: its position, byte range, and
+/// which word it is (tokens that match no phrase word are only counted, never stored).
+struct Hit {
+    position: usize,
+    from: usize,
+    to: usize,
+    word: usize,
+}
+
 /// The byte ranges of `text` to highlight, sorted and merged.
 pub fn highlight(
     text: &str,
@@ -27,32 +36,58 @@ pub fn highlight(
     if targets.is_empty() {
         return Vec::new();
     }
-    let tokens = crate::index::analyzer::tokens(exact, text);
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     if !targets.stems.is_empty() {
-        let stems = crate::index::analyzer::tokens(stemmed, text);
-        for (stem, from, to) in &stems {
-            if targets.stems.iter().any(|s| s == stem) {
-                ranges.push((*from, *to));
+        let mut stream = stemmed.token_stream(text);
+        while let Some(t) = stream.next() {
+            if targets.stems.iter().any(|s| *s == t.text) {
+                ranges.push((t.offset_from, t.offset_to));
             }
         }
     }
-    for (phrase, slop) in &targets.phrases {
-        if phrase.is_empty() {
-            continue;
+    if !targets.phrases.is_empty() {
+        let mut words: Vec<&str> = targets
+            .phrases
+            .iter()
+            .flat_map(|(p, _)| p.iter().map(String::as_str))
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut stream = exact.token_stream(text);
+        let mut position = 0;
+        while let Some(t) = stream.next() {
+            if let Ok(word) = words.binary_search(&t.text.as_str()) {
+                hits.push(Hit {
+                    position,
+                    from: t.offset_from,
+                    to: t.offset_to,
+                    word,
+                });
+            }
+            position += 1;
         }
-        for start in 0..tokens.len() {
-            if tokens[start].0 != phrase[0] {
+        for (phrase, slop) in &targets.phrases {
+            let ids: Vec<usize> = phrase
+                .iter()
+                .filter_map(|w| words.binary_search(&w.as_str()).ok())
+                .collect();
+            if ids.len() != phrase.len() || ids.is_empty() {
                 continue;
             }
-            if let Some(matched) = match_from(&tokens, start, phrase, *slop) {
-                if *slop == 0 {
-                    ranges.push((
-                        tokens[start].1,
-                        tokens[*matched.last().expect("non-empty")].2,
-                    ));
-                } else {
-                    ranges.extend(matched.iter().map(|&i| (tokens[i].1, tokens[i].2)));
+            for start in 0..hits.len() {
+                if hits[start].word != ids[0] {
+                    continue;
+                }
+                if let Some(matched) = match_from(&hits, start, &ids, *slop) {
+                    if *slop == 0 {
+                        ranges.push((
+                            hits[start].from,
+                            hits[*matched.last().expect("non-empty")].to,
+                        ));
+                    } else {
+                        ranges.extend(matched.iter().map(|&i| (hits[i].from, hits[i].to)));
+                    }
                 }
             }
         }
@@ -60,22 +95,21 @@ pub fn highlight(
     merge(ranges)
 }
 
-/// Matches `phrase` with its first word at `start`, each next word within the slop budget
-/// that is left; returns the token indices matched.
-fn match_from(
-    tokens: &[(String, usize, usize)],
-    start: usize,
-    phrase: &[String],
-    slop: u32,
-) -> Option<Vec<usize>> {
+/// Matches the phrase (as word ids) with its first word at `hits[start]`, each next word
+/// within the slop budget that is left; returns the indices into `hits` matched.
+fn match_from(hits: &[Hit], start: usize, ids: &[usize], slop: u32) -> Option<Vec<usize>> {
     let mut matched = vec![start];
     let mut budget = slop as usize;
     let mut at = start;
-    for word in &phrase[1..] {
-        let window = tokens.get(at + 1..=(at + 1 + budget).min(tokens.len().saturating_sub(1)))?;
-        let offset = window.iter().position(|t| &t.0 == word)?;
-        budget -= offset;
-        at += 1 + offset;
+    for &word in &ids[1..] {
+        let expected = hits[at].position + 1;
+        let next = hits[at + 1..]
+            .iter()
+            .take_while(|h| h.position <= expected + budget)
+            .position(|h| h.word == word)?;
+        let index = at + 1 + next;
+        budget -= hits[index].position - expected;
+        at = index;
         matched.push(at);
     }
     Some(matched)

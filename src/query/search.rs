@@ -375,16 +375,23 @@ impl Engine {
                 }
             });
         let top = searcher.search(&query, &collector)?;
-        let mut found: Vec<(f32, DocAddress, Stored)> = Vec::with_capacity(top.len());
+        // Ties are broken by document id and passage order, read from fast fields so that only
+        // the passages shown are fetched from the store.
+        let mut ranked: Vec<(f32, String, u64, DocAddress)> = Vec::with_capacity(top.len());
         for (score, addr) in top {
+            let (doc, ord) = self.sort_key(&searcher, addr)?;
+            ranked.push((score, doc, ord, addr));
+        }
+        ranked.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| a.1.cmp(&b.1))
+                .then(a.2.cmp(&b.2))
+        });
+        ranked.truncate(limit);
+        let mut found = Vec::with_capacity(ranked.len());
+        for (score, _, _, addr) in ranked {
             found.push((score, addr, self.stored(&searcher, addr)?));
         }
-        found.sort_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then_with(|| a.2.doc.cmp(&b.2.doc))
-                .then(a.2.ord.cmp(&b.2.ord))
-        });
-        found.truncate(limit);
         let mut hits = Vec::with_capacity(found.len());
         for (rank, (score, addr, stored)) in found.into_iter().enumerate() {
             let (before, after) = self.context(&searcher, addr, &stored, request.context)?;
@@ -406,6 +413,21 @@ impl Engine {
             });
         }
         Ok(hits)
+    }
+
+    /// The document id and passage ordinal of a hit, from fast fields.
+    fn sort_key(&self, searcher: &Searcher, addr: DocAddress) -> Result<(String, u64)> {
+        let fast = searcher.segment_reader(addr.segment_ord).fast_fields();
+        let ord = fast.u64("ord")?.first(addr.doc_id).unwrap_or(0);
+        let mut doc = String::new();
+        if let Some(column) = fast.str("doc")? {
+            if let Some(term_ord) = column.term_ords(addr.doc_id).next() {
+                column
+                    .ord_to_str(term_ord, &mut doc)
+                    .map_err(|e| Error::Tantivy(e.into()))?;
+            }
+        }
+        Ok((doc, ord))
     }
 
     fn stored(&self, searcher: &Searcher, addr: DocAddress) -> Result<Stored> {
