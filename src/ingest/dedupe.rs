@@ -21,7 +21,10 @@ fn word_hashes(text: &str) -> Vec<u64> {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut in_word = false;
     for c in text.chars() {
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
+            h = (h ^ u64::from(c.to_ascii_lowercase() as u8)).wrapping_mul(0x0100_0000_01b3);
+            in_word = true;
+        } else if !c.is_ascii() && c.is_alphanumeric() {
             for l in c.to_lowercase() {
                 h = (h ^ u64::from(u32::from(l))).wrapping_mul(0x0100_0000_01b3);
             }
@@ -36,6 +39,13 @@ fn word_hashes(text: &str) -> Vec<u64> {
         out.push(h);
     }
     out
+}
+
+/// One hash for a whole sequence of word hashes (exact-duplicate key).
+fn sequence_hash(words: &[u64]) -> u64 {
+    words.iter().fold(words.len() as u64, |h, &w| {
+        (h.rotate_left(5) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    })
 }
 
 fn shingles(words: &[u64]) -> Vec<u64> {
@@ -55,7 +65,7 @@ fn shingles(words: &[u64]) -> Vec<u64> {
 /// Returns the kept paragraphs and the number dropped.
 pub fn dedupe(paragraphs: Vec<Paragraph>) -> (Vec<Paragraph>, usize) {
     let mut kept: Vec<Paragraph> = Vec::with_capacity(paragraphs.len());
-    let mut seen_exact: HashSet<Vec<u64>> = HashSet::new();
+    let mut seen_exact: HashSet<u64> = HashSet::new();
     let mut lengths: Vec<usize> = Vec::new();
     let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
     let mut previous_words: Vec<u64> = Vec::new();
@@ -72,7 +82,7 @@ pub fn dedupe(paragraphs: Vec<Paragraph>) -> (Vec<Paragraph>, usize) {
             continue;
         }
         if words.is_empty()
-            || !seen_exact.insert(words.clone())
+            || !seen_exact.insert(sequence_hash(&words))
             || is_near_duplicate(&words, &index, &lengths)
         {
             dropped += 1;

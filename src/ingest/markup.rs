@@ -177,6 +177,13 @@ fn superscript_digit(c: char) -> bool {
 /// ("police.¹"), and one or two plain digits between a lower-case word's full stop and the
 /// capital that starts the next sentence ("police.1 Other").
 fn strip_footnote_numbers(line: &str, repairs: &mut Repairs) -> String {
+    let bytes = line.as_bytes();
+    let plain_digit_after_stop = bytes
+        .windows(2)
+        .any(|w| w[0] == b'.' && w[1].is_ascii_digit());
+    if !plain_digit_after_stop && !line.contains(superscript_digit) {
+        return line.to_owned();
+    }
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len());
     let mut i = 0;

@@ -117,11 +117,15 @@ fn plausible(decoded: char, lead: u8, before: Option<char>, after: Option<char>)
     }
 }
 
-/// Quick test: does the text contain a character from `Â` to `ô` (as UTF-8, 0xC3 0x82–0xB4)?
+/// Quick test: does the text contain a character from `Â` to `ô` (as UTF-8, 0xC3 0x82–0xB4)
+/// followed by one that can stand for a continuation byte? Those start with 0xC2
+/// (U+0080–U+00BF), 0xC5/0xC6/0xCB (Œ, ƒ, ˆ…) or 0xE2 (€, ’, ™…) in UTF-8.
 fn has_candidate(bytes: &[u8]) -> bool {
-    bytes
-        .windows(2)
-        .any(|w| w[0] == 0xC3 && (0x82..=0xB4).contains(&w[1]))
+    bytes.windows(3).any(|w| {
+        w[0] == 0xC3
+            && (0x82..=0xB4).contains(&w[1])
+            && matches!(w[2], 0xC2 | 0xC5 | 0xC6 | 0xCB | 0xE2)
+    })
 }
 
 /// Repairs mojibake, up to three layers deep. Returns the text (borrowed when nothing changed)

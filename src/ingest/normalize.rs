@@ -54,11 +54,21 @@ pub fn normalize(text: &str, repairs: &mut Repairs) -> String {
         return nfc;
     }
     let mut out = String::with_capacity(nfc.len());
-    let mut chars = nfc.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut copied = 0;
+    let mut chars = nfc.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let plain = c != '\r'
+            && (c.is_ascii() && (c >= ' ' || c == '\n' || c == '\t') && c != '\x7f'
+                || !(c as u32 == 0x7f || ligature(c).is_some() || invisible(c) || odd_space(c)));
+        if plain {
+            continue;
+        }
+        out.push_str(&nfc[copied..i]);
+        copied = i + c.len_utf8();
         if c == '\r' {
-            if chars.peek() == Some(&'\n') {
-                chars.next();
+            if chars.peek().is_some_and(|&(_, n)| n == '\n') {
+                let (j, n) = chars.next().expect("peeked");
+                copied = j + n.len_utf8();
             }
             out.push('\n');
         } else if let Some(expansion) = ligature(c) {
@@ -68,15 +78,21 @@ pub fn normalize(text: &str, repairs: &mut Repairs) -> String {
             repairs.add("invisible characters", 1);
         } else if odd_space(c) {
             out.push(' ');
-        } else {
-            out.push(c);
         }
     }
+    out.push_str(&nfc[copied..]);
     out
 }
 
 /// Collapses runs of spaces and tabs into one space and trims the ends.
 pub fn collapse_spaces(line: &str) -> String {
+    let tidy = !line.contains("  ")
+        && !line.contains('\t')
+        && !line.starts_with(' ')
+        && !line.ends_with(' ');
+    if tidy {
+        return line.to_owned();
+    }
     let mut out = String::with_capacity(line.len());
     for word in line.split([' ', '\t']).filter(|w| !w.is_empty()) {
         if !out.is_empty() {

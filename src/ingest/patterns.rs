@@ -142,9 +142,16 @@ pub fn is_catalogue(block: &str) -> bool {
             || CATALOGUE_PREFIXES.iter().any(|p| block.starts_with(p)))
 }
 
+/// Boilerplate lines are short; longer lines are prose and are not examined.
+pub const BOILERPLATE_MAX_BYTES: usize = 400;
+
 /// Whether a whole line is web boilerplate.
 pub fn is_boilerplate(line: &str) -> bool {
-    let lower = line.trim().to_lowercase();
+    let line = line.trim();
+    if line.len() > BOILERPLATE_MAX_BYTES {
+        return false;
+    }
+    let lower = line.to_lowercase();
     let trimmed = lower.trim_matches(|c: char| !c.is_alphanumeric());
     if trimmed.is_empty() {
         return false;
