@@ -33,6 +33,13 @@ pub enum Error {
     /// The index exists but cannot be used (corrupt, foreign, or another format).
     #[error("index at {path} cannot be used: {reason}; run `serge index --rebuild`")]
     BadIndex { path: PathBuf, reason: String },
+    /// The index was written by an older (or newer) serge, with another schema version.
+    #[error("index at {path} has another format (schema {found}, this serge uses {expected}); run `serge index` to rebuild it")]
+    OldFormat {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
     /// Another process holds the index writer lock.
     #[error("the index at {0} is being updated by another process; try again when it finishes")]
     Locked(PathBuf),

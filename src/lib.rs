@@ -12,3 +12,4 @@ pub mod cli;
 pub mod index;
 pub mod print;
 pub mod query;
+pub mod scale;

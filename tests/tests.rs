@@ -6,6 +6,8 @@ mod util;
 
 #[path = "it/clean.rs"]
 mod clean;
+#[path = "it/crash.rs"]
+mod crash;
 #[path = "it/errors.rs"]
 mod errors;
 #[path = "it/incremental.rs"]

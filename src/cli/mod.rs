@@ -66,6 +66,17 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         runs: usize,
     },
+    /// Write a deterministic scale corpus trained on --corpus (for benchmarks).
+    Generate {
+        /// Directory to write the documents and their catalog.json into.
+        out: PathBuf,
+        /// Total size of raw text: bytes, or with a unit (500KB, 100MB, 1GB).
+        #[arg(long, default_value = "1MB")]
+        size: String,
+        /// Seed: the same seed and size always give the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 /// Options of `serge search`.
@@ -125,6 +136,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Search(args) => search(&cli, args),
         Command::Docs { json } => docs(&cli, *json),
         Command::Bench { queries, runs } => bench::run(&cli, queries, *runs),
+        Command::Generate { out, size, seed } => generate(&cli, out, size, *seed),
     }
 }
 
@@ -162,6 +174,46 @@ fn clean(files: &[PathBuf]) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Parses a size such as `1048576`, `500KB`, `100MB` or `1GB` (powers of 1,000).
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim().to_ascii_uppercase();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let n: u64 = t[..digits].parse().ok()?;
+    let unit = match t[digits..].trim() {
+        "" | "B" => 1,
+        "K" | "KB" => 1_000,
+        "M" | "MB" => 1_000_000,
+        "G" | "GB" => 1_000_000_000,
+        _ => return None,
+    };
+    n.checked_mul(unit)
+}
+
+/// `serge generate`: a scale corpus.
+fn generate(cli: &Cli, out: &Path, size: &str, seed: u64) -> Result<ExitCode> {
+    let bytes = parse_size(size).with_context(|| {
+        format!("invalid size '{size}'; write bytes or a number with KB, MB or GB (100MB)")
+    })?;
+    let start = std::time::Instant::now();
+    let summary = crate::scale::generate(
+        &cli.corpus,
+        out,
+        crate::scale::ScaleOptions {
+            bytes,
+            seed,
+            ..Default::default()
+        },
+    )?;
+    eprintln!(
+        "serge: wrote {} documents, {:.1} MB, to {} in {:.1} s",
+        summary.documents,
+        summary.bytes as f64 / 1e6,
+        out.display(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn progress_bar() -> Option<impl FnMut(usize, usize, u64)> {
@@ -223,8 +275,13 @@ fn index_cmd(cli: &Cli, rebuild: bool) -> Result<ExitCode> {
 
 /// Opens the index for searching, building or refreshing it first when the corpus changed.
 pub fn open_fresh(cli: &Cli) -> Result<Engine> {
-    let opened = index::open_existing(&cli.index)?;
+    let (opened, old_format) = match index::open_existing(&cli.index) {
+        Ok(o) => (o, None),
+        Err(e @ Error::OldFormat { .. }) => (None, Some(e.to_string())),
+        Err(e) => return Err(e.into()),
+    };
     let reason = match &opened {
+        None if old_format.is_some() => old_format,
         None => Some(format!(
             "building the index in {} from {} (first use)",
             cli.index.display(),
@@ -232,7 +289,7 @@ pub fn open_fresh(cli: &Cli) -> Result<Engine> {
         )),
         Some(o) => match &o.manifest {
             None => Some("the index has no manifest; rebuilding it".to_owned()),
-            Some(m) if index::is_stale(&cli.corpus, m)? => {
+            Some(m) if index::is_stale(&cli.corpus, &o.index, m)? => {
                 Some("the corpus changed since the index was built; updating it".to_owned())
             }
             Some(_) => None,
@@ -350,9 +407,4 @@ fn docs(cli: &Cli, json: bool) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Whether a path exists (used by tests and bench).
-pub fn exists(path: &Path) -> bool {
-    path.exists()
 }

@@ -79,6 +79,10 @@ impl DocEntry {
 pub struct Manifest {
     pub pipeline_version: u32,
     pub schema_version: u32,
+    /// The tantivy commit (opstamp) this manifest describes. A run killed between its commit
+    /// and the manifest's save leaves them apart, and the next run then re-ingests everything.
+    #[serde(default)]
+    pub opstamp: u64,
     /// Stamp of `catalog.json` when the index was last brought up to date.
     pub catalog: Option<Stamp>,
     pub docs: BTreeMap<String, DocEntry>,
@@ -101,6 +105,7 @@ impl Manifest {
         Manifest {
             pipeline_version: crate::ingest::PIPELINE_VERSION,
             schema_version: super::schema::SCHEMA_VERSION,
+            opstamp: 0,
             catalog: None,
             docs: BTreeMap::new(),
             skipped: BTreeMap::new(),

@@ -22,6 +22,8 @@ pub struct Opened {
     pub index: Index,
     pub fields: Fields,
     pub manifest: Option<Manifest>,
+    /// Why the index was recreated, when it was (another schema version).
+    pub note: Option<String>,
 }
 
 /// Files that may sit in an index directory besides tantivy's own.
@@ -46,6 +48,15 @@ pub fn open_existing(index_dir: &Path) -> Result<Option<Opened>> {
     if !exists(index_dir) {
         return Ok(None);
     }
+    if let Ok(Some(m)) = Manifest::load(index_dir) {
+        if m.schema_version != schema::SCHEMA_VERSION {
+            return Err(Error::OldFormat {
+                path: index_dir.to_owned(),
+                found: m.schema_version,
+                expected: schema::SCHEMA_VERSION,
+            });
+        }
+    }
     let index = Index::open_in_dir(index_dir)
         .map_err(|e| bad(index_dir, format!("it is corrupt or unreadable ({e})")))?;
     let fields = schema::fields_of(&index.schema()).ok_or_else(|| {
@@ -60,6 +71,7 @@ pub fn open_existing(index_dir: &Path) -> Result<Option<Opened>> {
         index,
         fields,
         manifest,
+        note: None,
     }))
 }
 
@@ -88,10 +100,19 @@ fn wipe(index_dir: &Path) -> Result<()> {
 /// index is never touched.
 pub fn open_or_create(index_dir: &Path, rebuild: bool) -> Result<Opened> {
     std::fs::create_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
+    let mut note = None;
     if exists(index_dir) {
         match open_existing(index_dir) {
             Ok(Some(opened)) => return Ok(opened),
             Ok(None) => {}
+            Err(Error::OldFormat {
+                found, expected, ..
+            }) => {
+                note = Some(format!(
+                    "the index was written with schema version {found} and this serge uses {expected}; rebuilding it from the corpus"
+                ));
+                wipe(index_dir)?;
+            }
             Err(e) if !rebuild => return Err(e),
             Err(_) => wipe(index_dir)?,
         }
@@ -115,5 +136,6 @@ pub fn open_or_create(index_dir: &Path, rebuild: bool) -> Result<Opened> {
         index,
         fields,
         manifest: None,
+        note,
     })
 }

@@ -88,9 +88,20 @@ pub fn update(
         index,
         fields,
         manifest,
+        note,
     } = open_or_create(index_dir, options.rebuild)?;
+    summary.notes.extend(note);
+    let committed = committed_opstamp(&index)?;
     let mut manifest = match manifest {
-        Some(m) if !options.rebuild && m.is_current() => m,
+        Some(m) if !options.rebuild && m.is_current() && m.opstamp == committed => m,
+        Some(m) if !options.rebuild && m.is_current() => {
+            summary.notes.push(
+                "the last indexing run was interrupted after its commit; re-ingesting everything"
+                    .to_owned(),
+            );
+            drop(m);
+            Manifest::new()
+        }
         Some(m) if !options.rebuild => {
             summary.notes.push(format!(
                 "the index was written by another version of the pipeline or schema (pipeline {} schema {}, now {} and {}); re-ingesting everything",
@@ -199,7 +210,7 @@ pub fn update(
         let was_known = manifest.docs.contains_key(&file.id);
         match ingest::clean_doc(&file.id, &file.path, &bytes, &catalog) {
             Ok(doc) => {
-                let entry = add_document(&writer, fields, file, hash, cat_hash, &doc, was_known)?;
+                let entry = add_document(&writer, fields, file, hash, cat_hash, &doc)?;
                 manifest.docs.insert(file.id.clone(), entry);
                 if was_known {
                     summary.updated += 1;
@@ -233,7 +244,7 @@ pub fn update(
         }
     }
     manifest.catalog = Stamp::of_path(&corpus.join("catalog.json"));
-    writer.commit()?;
+    manifest.opstamp = writer.commit()?;
     manifest.save(index_dir)?;
     writer.wait_merging_threads()?;
     Ok(summary)
@@ -255,15 +266,14 @@ fn add_document(
     hash: u64,
     cat_hash: u64,
     doc: &CleanDoc,
-    replace: bool,
 ) -> Result<DocEntry> {
     let ps = passages(&doc.paragraphs);
     let mut ops = Vec::with_capacity(ps.len() + 1);
-    if replace {
-        ops.push(UserOperation::Delete(Term::from_field_text(
-            fields.doc, &doc.id,
-        )));
-    }
+    // A document new to the manifest may still be in the index (a run killed after its commit
+    // but before its manifest was saved), so the delete is queued in every case.
+    ops.push(UserOperation::Delete(Term::from_field_text(
+        fields.doc, &doc.id,
+    )));
     let key = schema::doc_key(&doc.id);
     for p in &ps {
         let mut d = TantivyDocument::default();
@@ -300,10 +310,15 @@ fn add_document(
     Ok(entry)
 }
 
+/// The opstamp of the index's last commit.
+pub fn committed_opstamp(index: &tantivy::Index) -> Result<u64> {
+    Ok(index.load_metas()?.opstamp)
+}
+
 /// Whether the corpus differs from what the manifest records, judged by sizes, times and the
-/// set of files alone (no file is read).
-pub fn is_stale(corpus: &Path, manifest: &Manifest) -> Result<bool> {
-    if !manifest.is_current() {
+/// set of files alone (no file is read), or the manifest does not describe the last commit.
+pub fn is_stale(corpus: &Path, index: &tantivy::Index, manifest: &Manifest) -> Result<bool> {
+    if !manifest.is_current() || manifest.opstamp != committed_opstamp(index)? {
         return Ok(true);
     }
     let (files, _) = ingest::discover(corpus)?;

@@ -112,7 +112,7 @@ pub fn wrap(text: &str, width: Option<usize>) -> Vec<(usize, usize)> {
             if let Some(sp) = last_space.filter(|&s| s > start) {
                 lines.push((start, sp));
                 start = sp + 1;
-                count = text[start..=i].chars().count();
+                count = text[start..i + c.len_utf8()].chars().count();
                 last_space = None;
             }
         }
@@ -134,6 +134,23 @@ mod tests {
             .collect();
         assert_eq!(lines, ["the old", "muck rises", "to the", "surface"]);
         assert_eq!(wrap(text, None), vec![(0, text.len())]);
+    }
+
+    /// Found by the `query` fuzz target: a line break just before a multi-byte character.
+    #[test]
+    fn wraps_before_multibyte_characters() {
+        let text = "a 1917– 18 x";
+        for width in 1..14 {
+            for (a, b) in wrap(text, Some(width)) {
+                assert!(text.is_char_boundary(a) && text.is_char_boundary(b));
+            }
+        }
+        let text = "Serge and Trotsky in 1917–18, Memoirs of a Revolutionary 1901–41";
+        for width in 1..70 {
+            let lines = wrap(text, Some(width));
+            let joined: Vec<&str> = lines.iter().map(|&(a, b)| &text[a..b]).collect();
+            assert_eq!(joined.join(" "), text);
+        }
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub fn highlight(
     if !targets.stems.is_empty() {
         let mut stream = stemmed.token_stream(text);
         while let Some(t) = stream.next() {
-            if targets.stems.iter().any(|s| *s == t.text) {
+            if targets.stems.contains(&t.text) {
                 ranges.push((t.offset_from, t.offset_to));
             }
         }

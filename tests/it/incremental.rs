@@ -103,3 +103,60 @@ fn rebuild_matches_incremental() {
         .stdout;
     assert_eq!(incremental, rebuilt);
 }
+
+/// Rewrites one number field of the index's manifest, as an older serge would have left it.
+fn set_manifest_field(ws: &Workspace, field: &str, value: u64) {
+    let path = ws.index().join("serge-manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(m.get(field).is_some(), "the manifest records {field}");
+    m[field] = value.into();
+    std::fs::write(&path, m.to_string()).unwrap();
+}
+
+#[test]
+fn pipeline_version_change_re_ingests_everything_with_a_note() {
+    let ws = Workspace::bundled();
+    index(&ws);
+    let before = ws.hits(&["\"old muck\""]);
+    set_manifest_field(&ws, "pipeline_version", 0);
+    let run = ws.run(&["index"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        "5 added, 0 updated, 0 removed, 0 unchanged"
+    );
+    assert!(
+        run.stderr.contains("another version of the pipeline"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(index(&ws), "0 added, 0 updated, 0 removed, 5 unchanged");
+    assert_eq!(ws.hits(&["\"old muck\""]), before);
+}
+
+#[test]
+fn schema_version_change_rebuilds_with_a_note_for_index_and_search() {
+    let ws = Workspace::bundled();
+    index(&ws);
+    let before = ws.run(&["search", "--json", "\"old muck\""]).stdout;
+    set_manifest_field(&ws, "schema_version", 0);
+    let run = ws.run(&["index"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        "5 added, 0 updated, 0 removed, 0 unchanged"
+    );
+    assert!(run.stderr.contains("schema version 0"), "{}", run.stderr);
+
+    set_manifest_field(&ws, "schema_version", 0);
+    let search = ws.run(&["search", "--json", "\"old muck\""]);
+    assert_eq!(search.code, 0, "{}", search.stderr);
+    assert!(
+        search.stderr.contains("another format"),
+        "{}",
+        search.stderr
+    );
+    assert_eq!(search.stdout, before);
+    assert_eq!(index(&ws), "0 added, 0 updated, 0 removed, 5 unchanged");
+}
