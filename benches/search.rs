@@ -35,6 +35,7 @@ fn bench_search(c: &mut Criterion) {
             author: author.map(Into::into),
             year: year.map(Into::into),
             doc: None,
+            like: None,
         };
         assert_eq!(
             engine.search(&request).unwrap().len(),

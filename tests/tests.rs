@@ -14,3 +14,5 @@ mod errors;
 mod incremental;
 #[path = "it/search.rs"]
 mod search;
+#[path = "it/views.rs"]
+mod views;

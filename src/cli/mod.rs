@@ -5,7 +5,7 @@ mod bench;
 use crate::index::{self, UpdateOptions};
 use crate::ingest;
 use crate::print::{self, Style};
-use crate::query::{Engine, Request};
+use crate::query::{Engine, KwicSort, Request};
 use crate::Error;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -66,6 +66,54 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         runs: usize,
     },
+    /// Hits per year (or decade) or per author, drawn as bars.
+    Timeline {
+        /// The query, as for search.
+        query: String,
+        /// Count by year (decades when the years spread wide) or by author.
+        #[arg(long, value_enum, default_value_t = ByChoice::Year)]
+        by: ByChoice,
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// The counts as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Colour the bars: auto, always, never.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Passages most similar to a given one, with the words they share.
+    Similar {
+        /// The passage: DOC:PARAGRAPH, as in a hit's [doc ¶n] (an id or its start).
+        passage: String,
+        /// At most N passages.
+        #[arg(short = 'n', long = "limit", default_value_t = 10)]
+        limit: usize,
+        /// N neighbouring passages before and after each hit.
+        #[arg(short = 'C', long = "context", default_value_t = 0)]
+        context: usize,
+        /// JSON Lines on stdout, one object per hit.
+        #[arg(long)]
+        json: bool,
+        /// Highlight the shared words: auto, always, never.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Passages of different documents that share a run of words (quotations).
+    Quotes {
+        /// Shortest shared run, in words.
+        #[arg(long, default_value_t = crate::query::quotes::DEFAULT_WORDS)]
+        words: usize,
+        /// At most N groups (all by default).
+        #[arg(short = 'n', long = "limit")]
+        limit: Option<usize>,
+        /// JSON Lines on stdout, one object per group.
+        #[arg(long)]
+        json: bool,
+        /// Highlight the shared wording: auto, always, never.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
     /// Write a deterministic scale corpus trained on --corpus (for benchmarks).
     Generate {
         /// Directory to write the documents and their catalog.json into.
@@ -79,17 +127,30 @@ pub enum Command {
     },
 }
 
-/// Options of `serge search`.
-#[derive(Debug, clap::Args)]
-pub struct SearchArgs {
-    /// The query: words, "phrases", "phrase"~N, AND/OR/NOT, title: author: year: doc:.
-    pub query: String,
-    /// At most N passages.
-    #[arg(short = 'n', long = "limit", default_value_t = 10)]
-    pub limit: usize,
-    /// N neighbouring passages before and after each hit.
-    #[arg(short = 'C', long = "context", default_value_t = 1)]
-    pub context: usize,
+/// How `--kwic` lines are sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortChoice {
+    /// By rank of the passage (the default).
+    Rank,
+    /// By the words before the match, nearest first (L1, L2…).
+    Left,
+    /// By the words after the match (R1, R2…).
+    Right,
+    Doc,
+    Year,
+}
+
+/// What `serge timeline` counts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByChoice {
+    /// Years, or decades when the years spread wide.
+    Year,
+    Author,
+}
+
+/// The filters shared by search and timeline.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FilterArgs {
     /// Only documents whose author matches (any word of the name).
     #[arg(long)]
     pub author: Option<String>,
@@ -99,12 +160,43 @@ pub struct SearchArgs {
     /// Only that document (an id, or the start of one).
     #[arg(long)]
     pub doc: Option<String>,
+}
+
+/// Options of `serge search`.
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    /// The query: words, "phrases", "phrase"~N, AND/OR/NOT, title: author: year: doc:.
+    #[arg(required_unless_present = "like", default_value = "")]
+    pub query: String,
+    /// At most N passages (with --kwic: N lines; all of them by default).
+    #[arg(short = 'n', long = "limit")]
+    pub limit: Option<usize>,
+    /// N neighbouring passages before and after each hit.
+    #[arg(short = 'C', long = "context", default_value_t = 1)]
+    pub context: usize,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// JSON Lines on stdout, one object per hit.
     #[arg(long)]
     pub json: bool,
     /// Highlight matches: auto (only on a terminal, NO_COLOR honoured), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Concordance: one line per occurrence, the match centred between its contexts.
+    #[arg(long)]
+    pub kwic: bool,
+    /// Order of --kwic lines.
+    #[arg(long, value_enum, default_value_t = SortChoice::Rank, requires = "kwic")]
+    pub sort: SortChoice,
+    /// Characters of context on each side of a --kwic match.
+    #[arg(long, default_value_t = 40, requires = "kwic")]
+    pub width: usize,
+    /// End with hit counts by author and by year (or decade).
+    #[arg(long)]
+    pub facets: bool,
+    /// Rank by similarity to a passage, DOC:PARAGRAPH (as in a hit's [doc ¶n]).
+    #[arg(long, value_name = "DOC:PARAGRAPH")]
+    pub like: Option<String>,
 }
 
 /// Parses the command line and runs the command.
@@ -137,6 +229,45 @@ pub fn run() -> Result<ExitCode> {
         Command::Docs { json } => docs(&cli, *json),
         Command::Bench { queries, runs } => bench::run(&cli, queries, *runs),
         Command::Generate { out, size, seed } => generate(&cli, out, size, *seed),
+        Command::Timeline {
+            query,
+            by,
+            filters,
+            json,
+            color,
+        } => timeline(&cli, query, *by, filters, *json, *color),
+        Command::Similar {
+            passage,
+            limit,
+            context,
+            json,
+            color,
+        } => {
+            let args = SearchArgs {
+                query: String::new(),
+                limit: Some(*limit),
+                context: *context,
+                filters: FilterArgs {
+                    author: None,
+                    year: None,
+                    doc: None,
+                },
+                json: *json,
+                color: *color,
+                kwic: false,
+                sort: SortChoice::Rank,
+                width: 40,
+                facets: false,
+                like: Some(passage.clone()),
+            };
+            search(&cli, &args)
+        }
+        Command::Quotes {
+            words,
+            limit,
+            json,
+            color,
+        } => quotes(&cli, *words, *limit, *json, *color),
     }
 }
 
@@ -336,36 +467,159 @@ fn style(color: ColorChoice) -> Style {
     Style { color, width }
 }
 
-/// `serge search`.
-fn search(cli: &Cli, args: &SearchArgs) -> Result<ExitCode> {
-    // Parse before touching the index, so a bad query fails fast.
-    crate::query::parse::parse(&args.query)?;
-    let mut engine = open_fresh(cli)?;
-    let request = Request {
-        query: args.query.clone(),
-        limit: args.limit,
-        context: args.context,
-        author: args.author.clone(),
-        year: args.year.clone(),
-        doc: args.doc.clone(),
-    };
-    let hits = engine.search(&request)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let style = style(args.color);
-    for hit in &hits {
-        if args.json {
-            print::json::write_hit(&mut out, hit)?;
-        } else {
-            print::text::write_hit(&mut out, hit, style)?;
-        }
+fn request(query: &str, filters: &FilterArgs) -> Request {
+    Request {
+        query: query.to_owned(),
+        author: filters.author.clone(),
+        year: filters.year.clone(),
+        doc: filters.doc.clone(),
+        ..Default::default()
     }
-    out.flush()?;
-    Ok(if hits.is_empty() {
+}
+
+/// Exit code of a command that found `n` results.
+fn found(n: usize) -> ExitCode {
+    if n == 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
+}
+
+/// `serge search` (and `serge similar`, which is `search --like`).
+fn search(cli: &Cli, args: &SearchArgs) -> Result<ExitCode> {
+    // Parse before touching the index, so a bad query fails fast.
+    if args.like.is_none() || !args.query.trim().is_empty() {
+        crate::query::parse::parse(&args.query)?;
+    }
+    let mut engine = open_fresh(cli)?;
+    let mut request = request(&args.query, &args.filters);
+    request.context = args.context;
+    request.like = args.like.clone();
+    let style = style(args.color);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let count = if args.kwic {
+        request.limit = args.limit.unwrap_or(usize::MAX);
+        let sort = match args.sort {
+            SortChoice::Rank => KwicSort::Rank,
+            SortChoice::Left => KwicSort::Left,
+            SortChoice::Right => KwicSort::Right,
+            SortChoice::Doc => KwicSort::Doc,
+            SortChoice::Year => KwicSort::Year,
+        };
+        let lines = engine.kwic(&request, args.width, sort)?;
+        if args.json {
+            for line in &lines {
+                serde_json::to_writer(&mut out, line)?;
+                writeln!(out)?;
+            }
+        } else {
+            print::views::write_kwic(&mut out, &lines, args.width, style)?;
+        }
+        lines.len()
+    } else {
+        request.limit = args.limit.unwrap_or(10);
+        let hits = engine.search(&request)?;
+        if let Some(like) = &args.like {
+            if !args.json && !hits.is_empty() {
+                writeln!(out, "passages like {like}:\n")?;
+            }
+        }
+        for hit in &hits {
+            if args.json {
+                print::json::write_hit(&mut out, hit)?;
+            } else {
+                print::text::write_hit(&mut out, hit, style)?;
+            }
+        }
+        hits.len()
+    };
+    if args.facets {
+        let facets = engine.facets(&request)?;
+        if args.json {
+            serde_json::to_writer(&mut out, &serde_json::json!({ "facets": facets }))?;
+            writeln!(out)?;
+        } else {
+            print::views::write_facets(&mut out, &facets, style)?;
+        }
+    }
+    out.flush()?;
+    Ok(found(count))
+}
+
+/// `serge timeline`.
+fn timeline(
+    cli: &Cli,
+    query: &str,
+    by: ByChoice,
+    filters: &FilterArgs,
+    json: bool,
+    color: ColorChoice,
+) -> Result<ExitCode> {
+    crate::query::parse::parse(query)?;
+    let mut engine = open_fresh(cli)?;
+    let facets = engine.facets(&request(query, filters))?;
+    let mut buckets = match by {
+        ByChoice::Year => facets.years.clone(),
+        ByChoice::Author => facets.authors.clone(),
+    };
+    if by == ByChoice::Year && facets.undated.hits > 0 {
+        buckets.push(facets.undated.clone());
+    }
+    let by_name = match by {
+        ByChoice::Year => facets.by.as_str(),
+        ByChoice::Author => "author",
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if json {
+        let value = serde_json::json!({
+            "query": query, "by": by_name, "hits": facets.hits, "documents": facets.documents,
+            "bins": buckets,
+        });
+        writeln!(out, "{value}")?;
+    } else {
+        let style = style(color);
+        writeln!(
+            out,
+            "{query}: {} passages in {} documents, by {by_name}",
+            facets.hits, facets.documents
+        )?;
+        print::views::write_bars(&mut out, &buckets, style.width.unwrap_or(80), style)?;
+    }
+    out.flush()?;
+    Ok(found(facets.hits as usize))
+}
+
+/// `serge quotes`.
+fn quotes(
+    cli: &Cli,
+    words: usize,
+    limit: Option<usize>,
+    json: bool,
+    color: ColorChoice,
+) -> Result<ExitCode> {
+    if words < 2 {
+        anyhow::bail!(
+            "--words {words} is too short; a shared run needs at least 2 words (default 8)"
+        );
+    }
+    let engine = open_fresh(cli)?;
+    let mut groups = crate::query::quotes::quotes(&engine, words)?;
+    groups.truncate(limit.unwrap_or(usize::MAX));
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if json {
+        for g in &groups {
+            serde_json::to_writer(&mut out, g)?;
+            writeln!(out)?;
+        }
+    } else {
+        print::views::write_quotes(&mut out, &groups, style(color))?;
+    }
+    out.flush()?;
+    Ok(found(groups.len()))
 }
 
 /// `serge docs`.

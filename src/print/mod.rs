@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod text;
+pub mod views;
 
 /// How output is styled.
 #[derive(Debug, Clone, Copy)]

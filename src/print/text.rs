@@ -5,11 +5,11 @@ use super::Style;
 use crate::query::Hit;
 use std::io::Write;
 
-const BOLD_RED: &str = "\x1b[1;31m";
-const DIM: &str = "\x1b[2m";
-const GREEN: &str = "\x1b[32m";
-const MAGENTA: &str = "\x1b[35m";
-const RESET: &str = "\x1b[0m";
+pub(crate) const BOLD_RED: &str = "\x1b[1;31m";
+pub(crate) const DIM: &str = "\x1b[2m";
+pub(crate) const GREEN: &str = "\x1b[32m";
+pub(crate) const MAGENTA: &str = "\x1b[35m";
+pub(crate) const RESET: &str = "\x1b[0m";
 
 /// Writes one hit.
 pub fn write_hit(out: &mut impl Write, hit: &Hit, style: Style) -> std::io::Result<()> {
@@ -43,6 +43,9 @@ pub fn write_hit(out: &mut impl Write, hit: &Hit, style: Style) -> std::io::Resu
     write_block(out, &hit.text, &hit.highlights, style, false)?;
     for a in &hit.after {
         write_block(out, a, &[], style, true)?;
+    }
+    if let Some(shared) = &hit.shared {
+        writeln!(out, "    shared: {}", shared.join(", "))?;
     }
     writeln!(out)
 }
@@ -168,6 +171,7 @@ mod tests {
             highlights: vec![(4, 12)],
             before: vec!["prev".into()],
             after: vec![],
+            shared: None,
         };
         let mut plain = Vec::new();
         write_hit(

@@ -1,8 +1,13 @@
 //! Queries: parse the query language, search the index, fill hits with context and
-//! highlights.
+//! highlights; and the research views built on the same queries (concordance, facets and
+//! timeline, similar passages, shared quotations).
 
+pub mod guard;
 pub mod highlight;
 pub mod parse;
+pub mod quotes;
 pub mod search;
+pub mod views;
 
 pub use search::{Engine, Hit, Request};
+pub use views::{Bucket, Facets, KwicSort, Occurrence};

@@ -2,6 +2,7 @@
 //! (ties broken by document and passage order), and each hit is filled with its stored text,
 //! its document's metadata (from the manifest), its highlights and its neighbouring passages.
 
+use super::guard::ForwardOnly;
 use super::highlight::{highlight, Targets};
 use super::parse::{parse, year_value, Expr, Leaf, QField};
 use crate::error::{Error, Result};
@@ -39,6 +40,8 @@ pub struct Request {
     pub author: Option<String>,
     pub year: Option<String>,
     pub doc: Option<String>,
+    /// `--like DOC:PARAGRAPH`: rank by similarity to that passage (the query may be empty).
+    pub like: Option<String>,
 }
 
 /// One ranked passage with its context, ready to print.
@@ -56,25 +59,30 @@ pub struct Hit {
     pub highlights: Vec<(usize, usize)>,
     pub before: Vec<String>,
     pub after: Vec<String>,
+    /// For `similar` and `--like`: the distinctive words this passage shares with the given
+    /// one, most distinctive first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared: Option<Vec<String>>,
 }
 
 /// An opened index, ready to answer queries.
 pub struct Engine {
-    index: Index,
-    reader: IndexReader,
-    fields: Fields,
-    manifest: Manifest,
-    exact: TextAnalyzer,
-    stemmed: TextAnalyzer,
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+    pub(crate) manifest: Manifest,
+    pub(crate) exact: TextAnalyzer,
+    pub(crate) stemmed: TextAnalyzer,
 }
 
 /// A stored passage.
-struct Stored {
-    doc: String,
-    section: Option<String>,
-    paragraph: u64,
-    ord: u64,
-    text: String,
+#[derive(Debug, Clone)]
+pub(crate) struct Stored {
+    pub doc: String,
+    pub section: Option<String>,
+    pub paragraph: u64,
+    pub ord: u64,
+    pub text: String,
 }
 
 impl Engine {
@@ -105,7 +113,7 @@ impl Engine {
         &self.index
     }
 
-    fn analyze(&mut self, text: &str, stem: bool) -> Vec<String> {
+    pub(crate) fn analyze(&mut self, text: &str, stem: bool) -> Vec<String> {
         let a = if stem {
             &mut self.stemmed
         } else {
@@ -230,7 +238,7 @@ impl Engine {
                     .unwrap_or_else(|| Box::new(EmptyQuery));
                 Box::new(BooleanQuery::new(vec![
                     (Occur::Must, Box::new(AllQuery)),
-                    (Occur::MustNot, q),
+                    (Occur::MustNot, Box::new(ForwardOnly(q))),
                 ]))
             }
             Expr::And(items) => {
@@ -245,6 +253,11 @@ impl Engine {
                         self.build(inner, negated ^ (occur == Occur::MustNot), targets)?
                     {
                         positive |= occur == Occur::Must;
+                        let q: Box<dyn Query> = if occur == Occur::MustNot {
+                            Box::new(ForwardOnly(q))
+                        } else {
+                            q
+                        };
                         clauses.push((occur, q));
                     }
                 }
@@ -272,7 +285,7 @@ impl Engine {
     }
 
     /// `doc:ID` and `--doc ID`: an exact id, or every id that starts with it.
-    fn doc_filter(&self, id: &str) -> Box<dyn Query> {
+    pub(crate) fn doc_filter(&self, id: &str) -> Box<dyn Query> {
         let ids: Vec<&String> = if self.manifest.docs.contains_key(id) {
             self.manifest.docs.keys().filter(|k| *k == id).collect()
         } else {
@@ -310,6 +323,14 @@ impl Engine {
             Error::Query("the query has no searchable words (only punctuation?)".into())
         })?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
+        clauses.extend(self.filters(request)?);
+        Ok((Box::new(BooleanQuery::new(clauses)), targets))
+    }
+
+    /// The `--author`, `--year` and `--doc` filters of a request, as clauses that match
+    /// without adding to the score.
+    pub(crate) fn filters(&mut self, request: &Request) -> Result<Vec<(Occur, Box<dyn Query>)>> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(author) = &request.author {
             let tokens = self.analyze(author, false);
             if tokens.is_empty() {
@@ -355,12 +376,27 @@ impl Engine {
                 Box::new(ConstScoreQuery::new(self.doc_filter(doc), 0.0)),
             ));
         }
-        Ok((Box::new(BooleanQuery::new(clauses)), targets))
+        Ok(clauses)
     }
 
     /// Runs a request and returns its hits, best first.
     pub fn search(&mut self, request: &Request) -> Result<Vec<Hit>> {
+        if request.like.is_some() {
+            return self.search_like(request);
+        }
         let (query, targets) = self.plan(request)?;
+        self.run(&*query, &targets, request, |_, _| true)
+    }
+
+    /// Ranks the passages matching `query`, keeps those `keep` accepts, and fills the best
+    /// `request.limit` with text, context and highlights.
+    pub(crate) fn run(
+        &mut self,
+        query: &dyn Query,
+        targets: &Targets,
+        request: &Request,
+        keep: impl Fn(&str, u64) -> bool,
+    ) -> Result<Vec<Hit>> {
         let limit = request.limit.max(1);
         let searcher = self.reader.searcher();
         let collector =
@@ -374,13 +410,15 @@ impl Engine {
                     score * length_prior(lens.as_ref().map_or(PRIOR_FULL_CHARS, |c| c.get_val(doc)))
                 }
             });
-        let top = searcher.search(&query, &collector)?;
+        let top = searcher.search(query, &collector)?;
         // Ties are broken by document id and passage order, read from fast fields so that only
         // the passages shown are fetched from the store.
         let mut ranked: Vec<(f32, String, u64, DocAddress)> = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let (doc, ord) = self.sort_key(&searcher, addr)?;
-            ranked.push((score, doc, ord, addr));
+            if keep(&doc, ord) {
+                ranked.push((score, doc, ord, addr));
+            }
         }
         ranked.sort_by(|a, b| {
             b.0.total_cmp(&a.0)
@@ -395,7 +433,7 @@ impl Engine {
         let mut hits = Vec::with_capacity(found.len());
         for (rank, (score, addr, stored)) in found.into_iter().enumerate() {
             let (before, after) = self.context(&searcher, addr, &stored, request.context)?;
-            let highlights = highlight(&stored.text, &targets, &mut self.exact, &mut self.stemmed);
+            let highlights = highlight(&stored.text, targets, &mut self.exact, &mut self.stemmed);
             let entry = self.manifest.docs.get(&stored.doc);
             hits.push(Hit {
                 rank: rank + 1,
@@ -410,6 +448,7 @@ impl Engine {
                 highlights,
                 before,
                 after,
+                shared: None,
             });
         }
         Ok(hits)
@@ -430,7 +469,7 @@ impl Engine {
         Ok((doc, ord))
     }
 
-    fn stored(&self, searcher: &Searcher, addr: DocAddress) -> Result<Stored> {
+    pub(crate) fn stored(&self, searcher: &Searcher, addr: DocAddress) -> Result<Stored> {
         let d: TantivyDocument = searcher.doc(addr)?;
         let f = self.fields;
         let text = |field| {

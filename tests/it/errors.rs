@@ -135,3 +135,48 @@ fn another_writer_holds_the_index() {
     );
     assert!(search.stderr.contains("another process"));
 }
+
+/// Inputs the fuzzers found (tests/data/fuzz): each must give hits, no hits or one error
+/// line, never a panic, as a query and as a file.
+#[test]
+fn fuzz_findings_do_not_panic() {
+    let ws = Workspace::bundled();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        n += 1;
+        if let Ok(raw) = std::str::from_utf8(&bytes) {
+            // In process, the exact string (a NUL byte cannot be a command-line argument).
+            assert_eq!(ws.run(&["index"]).code, 0);
+            let opened = serge::index::open_existing(&ws.index()).unwrap().unwrap();
+            let mut engine = serge::query::Engine::new(opened).unwrap();
+            for context in [0, 2] {
+                let _ = engine.search(&serge::query::Request {
+                    query: raw.to_owned(),
+                    limit: 5,
+                    context,
+                    ..Default::default()
+                });
+            }
+            let query = raw.replace('\0', " ");
+            let query = query.as_str();
+            for extra in [&[][..], &["--kwic"], &["--facets", "-C", "3"]] {
+                let mut args = vec!["search", "--color", "always", "--", query];
+                args.splice(1..1, extra.iter().copied());
+                let run = ws.run(&args);
+                assert!(matches!(run.code, 0..=2), "{query:?}: {}", run.stderr);
+                assert!(
+                    !run.stderr.contains("panicked"),
+                    "{query:?}: {}",
+                    run.stderr
+                );
+            }
+        }
+        let path = ws.dir.path().join("fuzz-input.txt");
+        std::fs::write(&path, &bytes).unwrap();
+        let run = ws.run(&["clean", path.to_str().unwrap()]);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    assert!(n > 0, "the findings are there");
+}
