@@ -1,5 +1,6 @@
 //! Any string through the query parser and, when it parses, a search of the bundled corpus
-//! (ranking, context, highlights, both printers): errors are fine, panics are not.
+//! (ranking, context, highlights, both printers, and the concordance, facets and --like views):
+//! errors are fine, panics are not.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -31,8 +32,17 @@ fuzz_target!(|data: &[u8]| {
         author: (flags & 8 != 0).then(|| query.chars().take(5).collect()),
         year: (flags & 16 != 0).then(|| query.chars().rev().take(9).collect()),
         doc: (flags & 32 != 0).then(|| "00".to_owned()),
+        like: None,
     };
     let mut engine = engine().lock().unwrap();
+    // The views on the same query: concordance lines, facets, and --like with the query as
+    // the passage reference.
+    let _ = engine.kwic(&request, 1 + usize::from(flags & 63), serge::query::KwicSort::Left);
+    let _ = engine.facets(&request);
+    let _ = engine.search(&Request {
+        like: Some(query.to_owned()),
+        ..request.clone()
+    });
     if let Ok(hits) = engine.search(&request) {
         let mut out = Vec::new();
         for hit in &hits {

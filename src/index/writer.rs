@@ -151,12 +151,13 @@ pub fn update(
     }
     summary.removed = removed.len();
 
+    // Files whose size and time already say they are unchanged are not read; the others are
+    // read, hashed and cleaned by `workers` threads, in order, while tantivy's own threads
+    // index what came before.
     let total = files.len();
-    let mut bytes_done = 0u64;
-    let mut report = progress;
-    for (n, file) in files.iter().enumerate() {
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    for file in &files {
         let cat_hash = catalog_hash(&catalog, &file.id);
-        let known = manifest.docs.get(&file.id);
         if let Some(old) = manifest.skipped.get(&file.id) {
             if old.stamp == Stamp::of(file) && old.path == file.path {
                 summary.skipped.push(ingest::Skipped {
@@ -167,6 +168,7 @@ pub fn update(
             }
         }
         manifest.skipped.remove(&file.id);
+        let known = manifest.docs.get(&file.id);
         let unchanged_stamp = known.is_some_and(|e| {
             e.stamp == Stamp::of(file)
                 && e.path == file.path
@@ -176,78 +178,186 @@ pub fn update(
             summary.unchanged += 1;
             continue;
         }
-        let bytes = match ingest::read_limited(&file.path) {
-            Ok(b) => b,
-            Err(e) => {
-                let reason = skip_reason(&e);
-                manifest.skipped.insert(
-                    file.id.clone(),
-                    SkippedEntry {
-                        path: file.path.clone(),
-                        stamp: Stamp::of(file),
-                        reason: reason.clone(),
-                    },
-                );
-                summary.skipped.push(ingest::Skipped {
-                    path: file.path.clone(),
-                    reason,
-                });
-                continue;
-            }
-        };
-        bytes_done += bytes.len() as u64;
-        let hash = hash_bytes(&bytes);
-        if let Some(entry) = manifest.docs.get_mut(&file.id) {
-            if entry.hash == format!("{hash:016x}")
-                && entry.catalog_hash == format!("{cat_hash:016x}")
-            {
-                entry.stamp = Stamp::of(file);
-                entry.path = file.path.clone();
-                summary.unchanged += 1;
-                continue;
-            }
+        jobs.push(Job {
+            file,
+            cat_hash,
+            known: known.map(|e| (e.hash.clone(), e.catalog_hash.clone())),
+        });
+    }
+    let done_before = total - jobs.len();
+    let workers = threads.min(jobs.len()).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut bytes_done = 0u64;
+    let mut report = progress;
+    let mut failure: Option<Error> = None;
+    std::thread::scope(|scope| {
+        // A bounded queue keeps memory flat however large the corpus: at most a few cleaned
+        // documents wait for the writer.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Prepared)>(workers * 2);
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (jobs, next, catalog) = (&jobs, &next, &catalog);
+            scope.spawn(move || loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(job) = jobs.get(n) else { break };
+                if tx.send((n, prepare(job, catalog, fields))).is_err() {
+                    break;
+                }
+            });
         }
-        let was_known = manifest.docs.contains_key(&file.id);
-        match ingest::clean_doc(&file.id, &file.path, &bytes, &catalog) {
-            Ok(doc) => {
-                let entry = add_document(&writer, fields, file, hash, cat_hash, &doc)?;
-                manifest.docs.insert(file.id.clone(), entry);
-                if was_known {
-                    summary.updated += 1;
-                } else {
-                    summary.added += 1;
+        drop(tx);
+        let mut waiting: std::collections::BTreeMap<usize, Prepared> = Default::default();
+        let mut expected = 0;
+        for (n, prepared) in rx {
+            waiting.insert(n, prepared);
+            while let Some(prepared) = waiting.remove(&expected) {
+                let job = &jobs[expected];
+                expected += 1;
+                if failure.is_some() {
+                    continue;
+                }
+                bytes_done += prepared.bytes;
+                if let Err(e) = apply(job, prepared, &writer, fields, &mut manifest, &mut summary) {
+                    failure = Some(e);
+                    // Stop the workers: no more jobs are handed out.
+                    next.store(usize::MAX / 2, std::sync::atomic::Ordering::Relaxed);
+                }
+                if let Some(report) = report.as_mut() {
+                    report(done_before + expected, total, bytes_done);
                 }
             }
-            Err(e) => {
-                if was_known {
-                    writer.delete_term(Term::from_field_text(fields.doc, &file.id));
-                    manifest.docs.remove(&file.id);
-                    summary.removed += 1;
-                }
-                let reason = skip_reason(&e);
-                manifest.skipped.insert(
-                    file.id.clone(),
-                    SkippedEntry {
-                        path: file.path.clone(),
-                        stamp: Stamp::of(file),
-                        reason: reason.clone(),
-                    },
-                );
-                summary.skipped.push(ingest::Skipped {
-                    path: file.path.clone(),
-                    reason,
-                });
-            }
         }
-        if let Some(report) = report.as_mut() {
-            report(n + 1, total, bytes_done);
-        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
     }
     manifest.catalog = Stamp::of_path(&corpus.join("catalog.json"));
     manifest.opstamp = writer.commit()?;
     manifest.save(index_dir)?;
     writer.wait_merging_threads()?;
     Ok(summary)
+}
+
+/// A file to read, with what the manifest knows of it.
+struct Job<'a> {
+    file: &'a SourceFile,
+    cat_hash: u64,
+    /// Content hash and catalog hash in the manifest, when the document is known.
+    known: Option<(String, String)>,
+}
+
+/// What a worker made of a file.
+struct Prepared {
+    bytes: u64,
+    outcome: Outcome,
+}
+
+enum Outcome {
+    /// Could not be read or cleaned: skipped with this reason.
+    Skip(String),
+    /// Same bytes and catalog entry as indexed (only its time or path changed).
+    Same,
+    /// A new or changed document, ready to be indexed.
+    Ready {
+        entry: Box<DocEntry>,
+        docs: Vec<TantivyDocument>,
+    },
+}
+
+/// Reads, hashes and cleans one file, and builds its passages' documents (run by workers).
+fn prepare(job: &Job<'_>, catalog: &Catalog, fields: Fields) -> Prepared {
+    let file = job.file;
+    let bytes = match ingest::read_limited(&file.path) {
+        Ok(b) => b,
+        Err(e) => {
+            return Prepared {
+                bytes: 0,
+                outcome: Outcome::Skip(skip_reason(&e)),
+            }
+        }
+    };
+    let size = bytes.len() as u64;
+    let hash = hash_bytes(&bytes);
+    if job.known.as_ref().is_some_and(|(h, c)| {
+        *h == format!("{hash:016x}") && *c == format!("{:016x}", job.cat_hash)
+    }) {
+        return Prepared {
+            bytes: size,
+            outcome: Outcome::Same,
+        };
+    }
+    let outcome = match ingest::clean_doc(&file.id, &file.path, &bytes, catalog) {
+        Ok(doc) => {
+            let (entry, docs) = documents(fields, file, hash, job.cat_hash, &doc);
+            Outcome::Ready {
+                entry: Box::new(entry),
+                docs,
+            }
+        }
+        Err(e) => Outcome::Skip(skip_reason(&e)),
+    };
+    Prepared {
+        bytes: size,
+        outcome,
+    }
+}
+
+/// Applies a prepared file to the writer and the manifest (on the calling thread, in order).
+fn apply(
+    job: &Job<'_>,
+    prepared: Prepared,
+    writer: &IndexWriter<TantivyDocument>,
+    fields: Fields,
+    manifest: &mut Manifest,
+    summary: &mut Summary,
+) -> Result<()> {
+    let file = job.file;
+    let was_known = manifest.docs.contains_key(&file.id);
+    match prepared.outcome {
+        Outcome::Same => {
+            if let Some(entry) = manifest.docs.get_mut(&file.id) {
+                entry.stamp = Stamp::of(file);
+                entry.path = file.path.clone();
+            }
+            summary.unchanged += 1;
+        }
+        Outcome::Ready { entry, docs } => {
+            // A document new to the manifest may still be in the index (a run killed after its
+            // commit but before its manifest was saved), so the delete is queued in every case.
+            let mut ops = Vec::with_capacity(docs.len() + 1);
+            ops.push(UserOperation::Delete(Term::from_field_text(
+                fields.doc, &file.id,
+            )));
+            ops.extend(docs.into_iter().map(UserOperation::Add));
+            writer.run(ops)?;
+            manifest.docs.insert(file.id.clone(), *entry);
+            if was_known {
+                summary.updated += 1;
+            } else {
+                summary.added += 1;
+            }
+        }
+        Outcome::Skip(reason) => {
+            if was_known {
+                writer.delete_term(Term::from_field_text(fields.doc, &file.id));
+                manifest.docs.remove(&file.id);
+                summary.removed += 1;
+            }
+            manifest.skipped.insert(
+                file.id.clone(),
+                SkippedEntry {
+                    path: file.path.clone(),
+                    stamp: Stamp::of(file),
+                    reason: reason.clone(),
+                },
+            );
+            summary.skipped.push(ingest::Skipped {
+                path: file.path.clone(),
+                reason,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn skip_reason(e: &Error) -> String {
@@ -257,24 +367,17 @@ fn skip_reason(e: &Error) -> String {
     }
 }
 
-/// Turns a cleaned document into passages and queues them, after deleting any older version,
-/// as one group of operations (so its passages land together in one segment, in order).
-fn add_document(
-    writer: &IndexWriter<TantivyDocument>,
+/// Turns a cleaned document into its passages' tantivy documents and its manifest entry.
+fn documents(
     fields: Fields,
     file: &SourceFile,
     hash: u64,
     cat_hash: u64,
     doc: &CleanDoc,
-) -> Result<DocEntry> {
+) -> (DocEntry, Vec<TantivyDocument>) {
     let ps = passages(&doc.paragraphs);
-    let mut ops = Vec::with_capacity(ps.len() + 1);
-    // A document new to the manifest may still be in the index (a run killed after its commit
-    // but before its manifest was saved), so the delete is queued in every case.
-    ops.push(UserOperation::Delete(Term::from_field_text(
-        fields.doc, &doc.id,
-    )));
     let key = schema::doc_key(&doc.id);
+    let mut docs = Vec::with_capacity(ps.len());
     for p in &ps {
         let mut d = TantivyDocument::default();
         d.add_text(fields.doc, &doc.id);
@@ -294,9 +397,8 @@ fn add_document(
         d.add_u64(fields.len, p.text.len() as u64);
         d.add_text(fields.text, &p.text);
         d.add_text(fields.text_stem, &p.text);
-        ops.push(UserOperation::Add(d));
+        docs.push(d);
     }
-    writer.run(ops)?;
     let mut entry = entry_for(file, hash, cat_hash, &doc.meta);
     entry.encoding = doc.encoding.to_string();
     entry.repairs = doc
@@ -307,7 +409,7 @@ fn add_document(
         .collect();
     entry.paragraphs = doc.paragraphs.len() as u64;
     entry.passages = ps.len() as u64;
-    Ok(entry)
+    (entry, docs)
 }
 
 /// The opstamp of the index's last commit.
