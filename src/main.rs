@@ -2,6 +2,11 @@
 
 use std::process::ExitCode;
 
+/// mimalloc: indexing allocates and frees many small strings and vectors on several threads,
+/// where glibc's allocator took about a tenth of the time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match serge::cli::run() {
         Ok(code) => code,

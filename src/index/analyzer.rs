@@ -163,17 +163,42 @@ impl TokenFilter for CachedStemmer {
             stemmer: TextAnalyzer::builder(RawTokenizer::default())
                 .filter(Stemmer::new(Language::English))
                 .build(),
-            cache: HashMap::new(),
+            cache: WordMap::default(),
         }
     }
 }
+
+/// FNV-1a, a fast hash for the short words of the stem cache (its keys come from the corpus
+/// being indexed, not from an adversary).
+#[derive(Default, Clone, Copy)]
+pub struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type WordMap = HashMap<String, String, std::hash::BuildHasherDefault<WordHasher>>;
 
 /// The tokenizer a [`CachedStemmer`] wraps around.
 #[derive(Clone)]
 pub struct CachedStemFilter<T> {
     inner: T,
     stemmer: TextAnalyzer,
-    cache: HashMap<String, String>,
+    cache: WordMap,
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemFilter<T> {
@@ -192,7 +217,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemFilter<T> {
 pub struct CachedStemStream<'a, S> {
     inner: S,
     stemmer: &'a mut TextAnalyzer,
-    cache: &'a mut HashMap<String, String>,
+    cache: &'a mut WordMap,
 }
 
 impl<S: TokenStream> TokenStream for CachedStemStream<'_, S> {

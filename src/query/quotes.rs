@@ -81,43 +81,54 @@ fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> (Vec<u64>, Vec<(usize, u
 
 const DOC_BITS: u32 = 24;
 
-/// Reads every live passage of the index: (document number, paragraph, text).
-fn read_passages(engine: &Engine) -> Result<(Vec<String>, Vec<Passage>)> {
+/// Calls `f(doc, paragraph, text)` for every live passage of the index, reading the
+/// document store sequentially.
+pub fn for_each_passage(engine: &Engine, mut f: impl FnMut(&str, u64, &str)) -> Result<()> {
     let searcher = engine.reader.searcher();
-    let f = engine.fields;
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let mut names = Vec::new();
-    let mut out = Vec::new();
+    let fields = engine.fields;
     for segment in searcher.segment_readers() {
         let store = segment
             .get_store_reader(64)
             .map_err(|e| crate::Error::Tantivy(e.into()))?;
         for d in store.iter::<TantivyDocument>(segment.alive_bitset()) {
             let d = d?;
-            let doc = d.get_first(f.doc).and_then(|v| v.as_str()).unwrap_or("");
-            let n = match ids.get(doc) {
-                Some(&n) => n,
-                None => {
-                    let n = names.len() as u32;
-                    ids.insert(doc.to_owned(), n);
-                    names.push(doc.to_owned());
-                    n
-                }
-            };
-            out.push(Passage {
-                doc: n,
-                paragraph: d
-                    .get_first(f.paragraph)
+            f(
+                d.get_first(fields.doc)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or(""),
+                d.get_first(fields.paragraph)
                     .and_then(|v| v.as_u64())
                     .unwrap_or(0),
-                text: d
-                    .get_first(f.text)
+                d.get_first(fields.text)
                     .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_owned(),
-            });
+                    .unwrap_or(""),
+            );
         }
     }
+    Ok(())
+}
+
+/// Reads every live passage of the index: (document number, paragraph, text).
+fn read_passages(engine: &Engine) -> Result<(Vec<String>, Vec<Passage>)> {
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for_each_passage(engine, |doc, paragraph, text| {
+        let n = match ids.get(doc) {
+            Some(&n) => n,
+            None => {
+                let n = names.len() as u32;
+                ids.insert(doc.to_owned(), n);
+                names.push(doc.to_owned());
+                n
+            }
+        };
+        out.push(Passage {
+            doc: n,
+            paragraph,
+            text: text.to_owned(),
+        });
+    })?;
     Ok((names, out))
 }
 
