@@ -13,10 +13,80 @@ use crate::ingest::{self, Catalog, CleanDoc, SourceFile};
 use std::path::Path;
 use tantivy::indexer::UserOperation;
 use tantivy::schema::Term;
+use std::sync::{Arc, Condvar, Mutex};
+use tantivy::schema::document::Document;
 use tantivy::{IndexWriter, TantivyDocument};
 
 /// Memory budget of the index writer, shared by its threads.
 pub const WRITER_MEMORY: usize = 256 * 1024 * 1024;
+
+/// Segments holding this many passages or more are not merged further.
+pub const MAX_MERGED_PASSAGES: usize = 100_000;
+
+/// Raw bytes of documents handed to the writer but not yet indexed, at most. tantivy's queue
+/// holds up to 10,000 operation groups (one per document here), which for a large corpus
+/// meant about a gigabyte of queued passages; this bound keeps the queue to a few documents.
+pub const IN_FLIGHT_BYTES: u64 = 24 * 1024 * 1024;
+
+/// Bytes queued for the writer, and a signal when they go down.
+#[derive(Default)]
+struct InFlight {
+    bytes: Mutex<u64>,
+    drained: Condvar,
+}
+
+impl InFlight {
+    /// Waits until `bytes` more fit under the bound (one document always fits), then counts
+    /// them and returns the ticket that gives them back when dropped.
+    fn admit(self: &Arc<Self>, bytes: u64) -> Arc<Ticket> {
+        let mut queued = self.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        while *queued > 0 && *queued + bytes > IN_FLIGHT_BYTES {
+            let (guard, _) = self
+                .drained
+                .wait_timeout(queued, std::time::Duration::from_millis(100))
+                .unwrap_or_else(|e| e.into_inner());
+            queued = guard;
+        }
+        *queued += bytes;
+        Arc::new(Ticket {
+            bytes,
+            flight: Arc::clone(self),
+        })
+    }
+}
+
+/// Shared by the passages of one document; dropped when tantivy has indexed the last one.
+struct Ticket {
+    bytes: u64,
+    flight: Arc<InFlight>,
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        let mut queued = self.flight.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        *queued = queued.saturating_sub(self.bytes);
+        self.flight.drained.notify_all();
+    }
+}
+
+/// A passage as the writer receives it: a tantivy document and its document's ticket.
+pub struct Tracked {
+    doc: TantivyDocument,
+    _ticket: Option<Arc<Ticket>>,
+}
+
+impl Document for Tracked {
+    type Value<'a> = <TantivyDocument as Document>::Value<'a>;
+    type FieldsValuesIter<'a> = <TantivyDocument as Document>::FieldsValuesIter<'a>;
+
+    fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
+        self.doc.iter_fields_and_values()
+    }
+
+    fn into_tantivy_document(self) -> TantivyDocument {
+        self.doc
+    }
+}
 
 /// What a run did.
 #[derive(Debug, Default, Clone)]
@@ -121,7 +191,7 @@ pub fn update(
     } else {
         options.threads
     };
-    let mut writer: IndexWriter<TantivyDocument> =
+    let mut writer: IndexWriter<Tracked> =
         match index.writer_with_num_threads(threads, WRITER_MEMORY) {
             Ok(w) => w,
             Err(tantivy::TantivyError::LockFailure(..)) => {
@@ -129,6 +199,12 @@ pub fn update(
             }
             Err(e) => return Err(e.into()),
         };
+    // Segments stop being merged once they hold about 100 MB of passages: a large corpus then
+    // never merges (and maps) the whole index at once, which kept a 1 GB build's memory and
+    // time down, at the cost of a few more segments to search.
+    let mut policy = tantivy::indexer::LogMergePolicy::default();
+    policy.set_max_docs_before_merge(MAX_MERGED_PASSAGES);
+    writer.set_merge_policy(Box::new(policy));
     if options.rebuild || manifest.docs.is_empty() {
         writer.delete_all_documents()?;
         manifest.docs.clear();
@@ -190,6 +266,7 @@ pub fn update(
     let mut bytes_done = 0u64;
     let mut report = progress;
     let mut failure: Option<Error> = None;
+    let flight = Arc::new(InFlight::default());
     std::thread::scope(|scope| {
         // A bounded queue keeps memory flat however large the corpus: at most a few cleaned
         // documents wait for the writer.
@@ -217,7 +294,15 @@ pub fn update(
                     continue;
                 }
                 bytes_done += prepared.bytes;
-                if let Err(e) = apply(job, prepared, &writer, fields, &mut manifest, &mut summary) {
+                if let Err(e) = apply(
+                    job,
+                    prepared,
+                    &writer,
+                    &flight,
+                    fields,
+                    &mut manifest,
+                    &mut summary,
+                ) {
                     failure = Some(e);
                     // Stop the workers: no more jobs are handed out.
                     next.store(usize::MAX / 2, std::sync::atomic::Ordering::Relaxed);
@@ -306,7 +391,8 @@ fn prepare(job: &Job<'_>, catalog: &Catalog, fields: Fields) -> Prepared {
 fn apply(
     job: &Job<'_>,
     prepared: Prepared,
-    writer: &IndexWriter<TantivyDocument>,
+    writer: &IndexWriter<Tracked>,
+    flight: &Arc<InFlight>,
     fields: Fields,
     manifest: &mut Manifest,
     summary: &mut Summary,
@@ -328,7 +414,14 @@ fn apply(
             ops.push(UserOperation::Delete(Term::from_field_text(
                 fields.doc, &file.id,
             )));
-            ops.extend(docs.into_iter().map(UserOperation::Add));
+            let ticket = flight.admit(prepared.bytes);
+            ops.extend(docs.into_iter().map(|doc| {
+                UserOperation::Add(Tracked {
+                    doc,
+                    _ticket: Some(Arc::clone(&ticket)),
+                })
+            }));
+            drop(ticket);
             writer.run(ops)?;
             manifest.docs.insert(file.id.clone(), *entry);
             if was_known {

@@ -8,6 +8,30 @@
 
 use super::segment::Paragraph;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A hasher for keys that are already hashes (word and shingle hashes): it passes them on.
+#[derive(Default, Clone, Copy)]
+pub struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Hashed<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+type HashedSet = HashSet<u64, BuildHasherDefault<PassThrough>>;
 
 /// The share of a paragraph's shingles that must occur in an earlier paragraph.
 pub const CONTAINMENT: f64 = 0.7;
@@ -65,9 +89,10 @@ fn shingles(words: &[u64]) -> Vec<u64> {
 /// Returns the kept paragraphs and the number dropped.
 pub fn dedupe(paragraphs: Vec<Paragraph>) -> (Vec<Paragraph>, usize) {
     let mut kept: Vec<Paragraph> = Vec::with_capacity(paragraphs.len());
-    let mut seen_exact: HashSet<u64> = HashSet::new();
+    let mut seen_exact = HashedSet::default();
     let mut lengths: Vec<usize> = Vec::new();
-    let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
+    let mut index: Hashed<Vec<u32>> = Hashed::default();
+    let mut counts: Vec<u32> = Vec::new();
     let mut previous_words: Vec<u64> = Vec::new();
     let mut dropped = 0;
     for p in paragraphs {
@@ -81,19 +106,22 @@ pub fn dedupe(paragraphs: Vec<Paragraph>) -> (Vec<Paragraph>, usize) {
             kept.push(p);
             continue;
         }
-        if words.is_empty()
-            || !seen_exact.insert(sequence_hash(&words))
-            || is_near_duplicate(&words, &index, &lengths)
-        {
+        if words.is_empty() || !seen_exact.insert(sequence_hash(&words)) {
             dropped += 1;
             continue;
         }
         if words.len() >= MIN_WORDS {
+            let own = shingles(&words);
+            if is_near_duplicate(words.len(), &own, &index, &lengths, &mut counts) {
+                dropped += 1;
+                continue;
+            }
             let id = lengths.len() as u32;
-            for s in shingles(&words) {
+            for s in own {
                 index.entry(s).or_default().push(id);
             }
             lengths.push(words.len());
+            counts.push(0);
         }
         previous_words = words;
         kept.push(p);
@@ -101,23 +129,34 @@ pub fn dedupe(paragraphs: Vec<Paragraph>) -> (Vec<Paragraph>, usize) {
     (kept, dropped)
 }
 
-fn is_near_duplicate(words: &[u64], index: &HashMap<u64, Vec<u32>>, lengths: &[usize]) -> bool {
-    if words.len() < MIN_WORDS {
-        return false;
-    }
-    let own = shingles(words);
-    let mut counts: HashMap<u32, usize> = HashMap::new();
-    for s in &own {
+/// Whether a paragraph of `words` words and shingles `own` is mostly contained in one
+/// earlier paragraph at least nearly as long. `counts` (one per earlier paragraph, all zero)
+/// is scratch space, left zeroed.
+fn is_near_duplicate(
+    words: usize,
+    own: &[u64],
+    index: &Hashed<Vec<u32>>,
+    lengths: &[usize],
+    counts: &mut [u32],
+) -> bool {
+    let mut touched: Vec<u32> = Vec::new();
+    for s in own {
         if let Some(ids) = index.get(s) {
             for &id in ids {
-                *counts.entry(id).or_default() += 1;
+                if counts[id as usize] == 0 {
+                    touched.push(id);
+                }
+                counts[id as usize] += 1;
             }
         }
     }
-    counts.into_iter().any(|(id, shared)| {
-        let long_enough = lengths[id as usize] * 10 >= words.len() * 9;
-        long_enough && shared as f64 >= CONTAINMENT * own.len() as f64
-    })
+    let mut found = false;
+    for id in touched {
+        let shared = std::mem::take(&mut counts[id as usize]);
+        let long_enough = lengths[id as usize] * 10 >= words * 9;
+        found |= long_enough && f64::from(shared) >= CONTAINMENT * own.len() as f64;
+    }
+    found
 }
 
 #[cfg(test)]
