@@ -418,13 +418,10 @@ pub fn open_fresh(cli: &Cli) -> Result<Engine> {
             cli.index.display(),
             cli.corpus.display()
         )),
-        Some(o) => match &o.manifest {
-            None => Some("the index has no manifest; rebuilding it".to_owned()),
-            Some(m) if index::is_stale(&cli.corpus, &o.index, m)? => {
-                Some("the corpus changed since the index was built; updating it".to_owned())
-            }
-            Some(_) => None,
-        },
+        Some(o) if index::is_stale(&cli.corpus, &o.dir, &o.index)? => {
+            Some("the corpus changed since the index was built; updating it".to_owned())
+        }
+        Some(_) => None,
     };
     let opened = match (reason, opened) {
         (None, Some(o)) => o,

@@ -5,6 +5,7 @@ pub mod analyzer;
 pub mod manifest;
 pub mod passage;
 pub mod schema;
+pub mod stamps;
 pub mod writer;
 
 pub use manifest::{DocEntry, Manifest};
@@ -17,10 +18,13 @@ use std::path::Path;
 use tantivy::directory::MmapDirectory;
 use tantivy::Index;
 
-/// An opened index with its fields and manifest.
+/// An opened index with its fields, and its manifest when opened for writing (searching
+/// loads the manifest only when a view needs it).
 pub struct Opened {
     pub index: Index,
     pub fields: Fields,
+    /// The index directory.
+    pub dir: std::path::PathBuf,
     pub manifest: Option<Manifest>,
     /// Why the index was recreated, when it was (another schema version).
     pub note: Option<String>,
@@ -28,7 +32,10 @@ pub struct Opened {
 
 /// Files that may sit in an index directory besides tantivy's own.
 fn ours(name: &str) -> bool {
-    name == ".gitkeep" || name.starts_with(manifest::FILE_NAME) || name.starts_with(".tantivy-")
+    name == ".gitkeep"
+        || name.starts_with(manifest::FILE_NAME)
+        || name.starts_with(stamps::FILE_NAME)
+        || name.starts_with(".tantivy-")
 }
 
 fn bad(path: &Path, reason: impl Into<String>) -> Error {
@@ -48,29 +55,42 @@ pub fn open_existing(index_dir: &Path) -> Result<Option<Opened>> {
     if !exists(index_dir) {
         return Ok(None);
     }
-    if let Ok(Some(m)) = Manifest::load(index_dir) {
-        if m.schema_version != schema::SCHEMA_VERSION {
-            return Err(Error::OldFormat {
-                path: index_dir.to_owned(),
-                found: m.schema_version,
-                expected: schema::SCHEMA_VERSION,
-            });
+    let old_format = || match Manifest::load(index_dir) {
+        Ok(Some(m)) if m.schema_version != schema::SCHEMA_VERSION => Some(Error::OldFormat {
+            path: index_dir.to_owned(),
+            found: m.schema_version,
+            expected: schema::SCHEMA_VERSION,
+        }),
+        _ => None,
+    };
+    let index = match Index::open_in_dir(index_dir) {
+        Ok(index) => index,
+        Err(e) => {
+            return Err(old_format()
+                .unwrap_or_else(|| bad(index_dir, format!("it is corrupt or unreadable ({e})"))))
+        }
+    };
+    let Some(fields) = schema::fields_of(&index.schema()) else {
+        return Err(old_format().unwrap_or_else(|| {
+            bad(
+                index_dir,
+                "it was written with another schema (an older serge, or another program)",
+            )
+        }));
+    };
+    if let Some(stamps) = stamps::Stamps::load(index_dir) {
+        if stamps.schema_version != schema::SCHEMA_VERSION {
+            if let Some(e) = old_format() {
+                return Err(e);
+            }
         }
     }
-    let index = Index::open_in_dir(index_dir)
-        .map_err(|e| bad(index_dir, format!("it is corrupt or unreadable ({e})")))?;
-    let fields = schema::fields_of(&index.schema()).ok_or_else(|| {
-        bad(
-            index_dir,
-            "it was written with another schema (an older serge, or another program)",
-        )
-    })?;
     analyzer::register(&index);
-    let manifest = Manifest::load(index_dir)?;
     Ok(Some(Opened {
         index,
         fields,
-        manifest,
+        dir: index_dir.to_owned(),
+        manifest: None,
         note: None,
     }))
 }
@@ -83,6 +103,7 @@ fn wipe(index_dir: &Path) -> Result<()> {
         let tantivy_file = name == "meta.json"
             || name == ".managed.json"
             || name.starts_with(manifest::FILE_NAME)
+            || name.starts_with(stamps::FILE_NAME)
             || name.contains('.')
                 && name.split('.').next().is_some_and(|stem| {
                     stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit())
@@ -103,7 +124,10 @@ pub fn open_or_create(index_dir: &Path, rebuild: bool) -> Result<Opened> {
     let mut note = None;
     if exists(index_dir) {
         match open_existing(index_dir) {
-            Ok(Some(opened)) => return Ok(opened),
+            Ok(Some(mut opened)) => {
+                opened.manifest = Manifest::load(index_dir)?;
+                return Ok(opened);
+            }
             Ok(None) => {}
             Err(Error::OldFormat {
                 found, expected, ..
@@ -135,6 +159,7 @@ pub fn open_or_create(index_dir: &Path, rebuild: bool) -> Result<Opened> {
     Ok(Opened {
         index,
         fields,
+        dir: index_dir.to_owned(),
         manifest: None,
         note,
     })

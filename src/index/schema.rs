@@ -7,7 +7,7 @@ use tantivy::schema::{
 };
 
 /// The version of the schema and analyzers; an index written with another is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Field names a user may write in a query (`title:`, `author:`, `year:`, `doc:`).
 pub const QUERY_FIELDS: &[&str] = &["title", "author", "year", "doc"];
@@ -19,7 +19,7 @@ pub struct Fields {
     pub doc: Field,
     /// A 64-bit hash of the document id (fast field, for finding neighbours).
     pub doc_key: Field,
-    /// Title of the document (analyzed, not stored: the manifest has it).
+    /// Title of the document (stored, so that a search needs no manifest).
     pub title: Field,
     /// Authors of the document.
     pub author: Field,
@@ -63,9 +63,9 @@ pub fn build() -> (Schema, Fields) {
     let fields = Fields {
         doc: b.add_text_field("doc", STRING | STORED | FAST),
         doc_key: b.add_u64_field("doc_key", FAST),
-        title: b.add_text_field("title", text_options(EXACT, true, false)),
-        author: b.add_text_field("author", text_options(EXACT, true, false)),
-        year: b.add_i64_field("year", NumericOptions::default() | INDEXED | FAST),
+        title: b.add_text_field("title", text_options(EXACT, true, true)),
+        author: b.add_text_field("author", text_options(EXACT, true, true)),
+        year: b.add_i64_field("year", NumericOptions::default() | INDEXED | STORED | FAST),
         section: b.add_text_field("section", text_options(STEMMED, false, true)),
         paragraph: b.add_u64_field("paragraph", STORED),
         ord: b.add_u64_field("ord", INDEXED | STORED | FAST),

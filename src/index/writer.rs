@@ -11,10 +11,10 @@ use super::{open_or_create, Opened};
 use crate::error::{Error, Result};
 use crate::ingest::{self, Catalog, CleanDoc, SourceFile};
 use std::path::Path;
-use tantivy::indexer::UserOperation;
-use tantivy::schema::Term;
 use std::sync::{Arc, Condvar, Mutex};
+use tantivy::indexer::UserOperation;
 use tantivy::schema::document::Document;
+use tantivy::schema::Term;
 use tantivy::{IndexWriter, TantivyDocument};
 
 /// Memory budget of the index writer, shared by its threads.
@@ -159,6 +159,7 @@ pub fn update(
         fields,
         manifest,
         note,
+        ..
     } = open_or_create(index_dir, options.rebuild)?;
     summary.notes.extend(note);
     let committed = committed_opstamp(&index)?;
@@ -319,6 +320,7 @@ pub fn update(
     manifest.catalog = Stamp::of_path(&corpus.join("catalog.json"));
     manifest.opstamp = writer.commit()?;
     manifest.save(index_dir)?;
+    super::stamps::Stamps::of_corpus(corpus, &files, manifest.opstamp).save(index_dir)?;
     writer.wait_merging_threads()?;
     Ok(summary)
 }
@@ -510,24 +512,12 @@ pub fn committed_opstamp(index: &tantivy::Index) -> Result<u64> {
     Ok(index.load_metas()?.opstamp)
 }
 
-/// Whether the corpus differs from what the manifest records, judged by sizes, times and the
-/// set of files alone (no file is read), or the manifest does not describe the last commit.
-pub fn is_stale(corpus: &Path, index: &tantivy::Index, manifest: &Manifest) -> Result<bool> {
-    if !manifest.is_current() || manifest.opstamp != committed_opstamp(index)? {
+/// Whether the index must be brought up to date before a search: its stamps file is
+/// missing, describes another commit or versions, or the corpus changed (see
+/// [`super::stamps`]). No file of the corpus is read.
+pub fn is_stale(corpus: &Path, index_dir: &Path, index: &tantivy::Index) -> Result<bool> {
+    let Some(stamps) = super::stamps::Stamps::load(index_dir) else {
         return Ok(true);
-    }
-    let (files, _) = ingest::discover(corpus)?;
-    if files.len() != manifest.docs.len() + manifest.skipped.len()
-        || Stamp::of_path(&corpus.join("catalog.json")) != manifest.catalog
-    {
-        return Ok(true);
-    }
-    Ok(files.iter().any(|f| {
-        let known = manifest
-            .docs
-            .get(&f.id)
-            .map(|e| (e.stamp, &e.path))
-            .or_else(|| manifest.skipped.get(&f.id).map(|e| (e.stamp, &e.path)));
-        known.is_none_or(|(stamp, path)| stamp != Stamp::of(f) || path != &f.path)
-    }))
+    };
+    Ok(stamps.is_stale(corpus, committed_opstamp(index)?))
 }

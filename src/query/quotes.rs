@@ -270,7 +270,7 @@ pub fn quotes(engine: &Engine, n: usize) -> Result<Vec<Group>> {
         }
     }
 
-    let manifest = &engine.manifest;
+    let manifest = engine.manifest();
     let mut out: Vec<Group> = Vec::new();
     for members in groups.into_values() {
         let mut copies: Vec<(usize, Copy)> = members

@@ -70,7 +70,10 @@ pub struct Engine {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
-    pub(crate) manifest: Manifest,
+    /// Loaded on first use (facets, similar, quotes, prefix ids, `docs`): a plain search
+    /// does not need it, and on a large corpus it is the slowest thing to read.
+    manifest: std::cell::OnceCell<Manifest>,
+    dir: std::path::PathBuf,
     pub(crate) exact: TextAnalyzer,
     pub(crate) stemmed: TextAnalyzer,
 }
@@ -83,6 +86,9 @@ pub(crate) struct Stored {
     pub paragraph: u64,
     pub ord: u64,
     pub text: String,
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub year: Option<i64>,
 }
 
 impl Engine {
@@ -97,7 +103,11 @@ impl Engine {
             index: opened.index,
             reader,
             fields: opened.fields,
-            manifest: opened.manifest.unwrap_or_default(),
+            manifest: opened
+                .manifest
+                .map(std::cell::OnceCell::from)
+                .unwrap_or_default(),
+            dir: opened.dir,
             exact: analyzer::exact(),
             stemmed: analyzer::stemmed(),
         })
@@ -105,7 +115,8 @@ impl Engine {
 
     /// The manifest of the index.
     pub fn manifest(&self) -> &Manifest {
-        &self.manifest
+        self.manifest
+            .get_or_init(|| Manifest::load(&self.dir).ok().flatten().unwrap_or_default())
     }
 
     /// The tantivy index.
@@ -286,10 +297,19 @@ impl Engine {
 
     /// `doc:ID` and `--doc ID`: an exact id, or every id that starts with it.
     pub(crate) fn doc_filter(&self, id: &str) -> Box<dyn Query> {
-        let ids: Vec<&String> = if self.manifest.docs.contains_key(id) {
-            self.manifest.docs.keys().filter(|k| *k == id).collect()
+        let exact = self
+            .reader
+            .searcher()
+            .doc_freq(&Term::from_field_text(self.fields.doc, id))
+            .unwrap_or(0)
+            > 0;
+        let ids: Vec<&String> = if exact {
+            return Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.doc, id),
+                IndexRecordOption::Basic,
+            ));
         } else {
-            self.manifest
+            self.manifest()
                 .docs
                 .keys()
                 .filter(|k| k.starts_with(id))
@@ -434,13 +454,12 @@ impl Engine {
         for (rank, (score, addr, stored)) in found.into_iter().enumerate() {
             let (before, after) = self.context(&searcher, addr, &stored, request.context)?;
             let highlights = highlight(&stored.text, targets, &mut self.exact, &mut self.stemmed);
-            let entry = self.manifest.docs.get(&stored.doc);
             hits.push(Hit {
                 rank: rank + 1,
                 score,
-                title: entry.map_or_else(|| stored.doc.clone(), |e| e.title.clone()),
-                author: entry.map(|e| e.author_line()).filter(|a| !a.is_empty()),
-                year: entry.and_then(|e| e.year),
+                title: stored.title.unwrap_or_else(|| stored.doc.clone()),
+                author: Some(stored.authors.join(" and ")).filter(|a| !a.is_empty()),
+                year: stored.year,
                 doc: stored.doc,
                 section: stored.section,
                 paragraph: stored.paragraph,
@@ -484,6 +503,12 @@ impl Engine {
             paragraph: num(f.paragraph),
             ord: num(f.ord),
             text: text(f.text).unwrap_or_default(),
+            title: text(f.title),
+            authors: d
+                .get_all(f.author)
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            year: d.get_first(f.year).and_then(|v| v.as_i64()),
         })
     }
 

@@ -133,7 +133,7 @@ impl Engine {
         let (query, _) = self.plan(request)?;
         let searcher = self.reader.searcher();
         let per_doc = searcher.search(&*query, &DocCounts)?;
-        Ok(Facets::from_doc_counts(&per_doc, &self.manifest))
+        Ok(Facets::from_doc_counts(&per_doc, self.manifest()))
     }
 
     /// Finds a passage by `DOC:PARAGRAPH` (an id or its start, and a paragraph number as shown
@@ -147,10 +147,10 @@ impl Engine {
                     "bad passage '{target}'; write DOC:PARAGRAPH, for example 001_862357227f09bacf:12 (the [doc ¶n] of a hit)"
                 ))
             })?;
-        let ids: Vec<String> = if self.manifest.docs.contains_key(id) {
+        let ids: Vec<String> = if self.manifest().docs.contains_key(id) {
             vec![id.to_owned()]
         } else {
-            self.manifest
+            self.manifest()
                 .docs
                 .keys()
                 .filter(|k| k.starts_with(id))
@@ -172,7 +172,7 @@ impl Engine {
                 )))
             }
         };
-        let paragraphs = self.manifest.docs.get(&doc).map_or(0, |e| e.paragraphs);
+        let paragraphs = self.manifest().docs.get(&doc).map_or(0, |e| e.paragraphs);
         if paragraph == 0 || paragraph > paragraphs {
             return Err(Error::Query(format!(
                 "document {doc} has paragraphs 1 to {paragraphs}, not {paragraph}"

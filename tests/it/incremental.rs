@@ -112,6 +112,20 @@ fn set_manifest_field(ws: &Workspace, field: &str, value: u64) {
     assert!(m.get(field).is_some(), "the manifest records {field}");
     m[field] = value.into();
     std::fs::write(&path, m.to_string()).unwrap();
+    // The stamps file records the versions too.
+    let stamps = ws.index().join("serge-stamps.tsv");
+    let text = std::fs::read_to_string(&stamps).unwrap();
+    let text: String = text
+        .lines()
+        .map(|l| match l.split('\t').collect::<Vec<_>>().as_slice() {
+            ["versions", p, _] if field == "schema_version" => format!("versions\t{p}\t{value}\n"),
+            ["versions", _, s] if field == "pipeline_version" => {
+                format!("versions\t{value}\t{s}\n")
+            }
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    std::fs::write(&stamps, text).unwrap();
 }
 
 #[test]
@@ -159,4 +173,21 @@ fn schema_version_change_rebuilds_with_a_note_for_index_and_search() {
     );
     assert_eq!(search.stdout, before);
     assert_eq!(index(&ws), "0 added, 0 updated, 0 removed, 5 unchanged");
+}
+
+#[test]
+fn search_notices_a_file_edited_in_place() {
+    let ws = Workspace::bundled();
+    index(&ws);
+    let path = ws.corpus().join("004_b9b27ecb807e20ca.txt");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(b"\n\nA late note about the Solovetsky camps.\n");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    // Rewritten in place (same file, no rename), so its directory's time does not change.
+    let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    std::io::Write::write_all(&mut f, &bytes).unwrap();
+    drop(f);
+    let run = ws.run(&["search", "--json", "Solovetsky"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("corpus changed"), "{}", run.stderr);
 }
