@@ -32,8 +32,8 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
 {
   echo "Machine: $(nproc) cores, $cpu, $mem; $(date -u +%Y-%m-%d)."
   echo
-  echo "| corpus | raw size | index build | build rate | peak memory | index size |"
-  echo "|---|---|---|---|---|---|"
+  echo "| corpus | raw size | index build | build rate | peak memory | index size | add one document |"
+  echo "|---|---|---|---|---|---|---|"
 } > "$TMP/build.md"
 {
   echo "| corpus | query | serge search | rg -i -F | grep -F -i -r | rg / serge |"
@@ -58,7 +58,13 @@ run_corpus() { # name, corpus dir
   local rate size
   rate=$(python3 -c "print(f'{$bytes/1e6/$secs:.1f} MB/s')")
   size=$(du -sh "$index" | cut -f1)
-  echo "| $name | $(python3 -c "print(f'{$bytes/1e6:.1f} MB')") | ${secs} s | $rate | $((kb / 1024)) MiB | $size |" >> "$TMP/build.md"
+  # Adding one document to the built index (each run also removes the previous run's one).
+  hyperfine --runs 10 --export-json "$TMP/add.json" \
+    --prepare "rm -f $corpus/zz_added_*.txt; cp corpus/000_2b4d951a94e98a10.txt $corpus/zz_added_\$RANDOM\$RANDOM.txt" \
+    "$SERGE --corpus $corpus --index $index index" >/dev/null
+  rm -f "$corpus"/zz_added_*.txt
+  "$SERGE" --corpus "$corpus" --index "$index" index >/dev/null
+  echo "| $name | $(python3 -c "print(f'{$bytes/1e6:.1f} MB')") | ${secs} s | $rate | $((kb / 1024)) MiB | $size | $(mean_ms "$TMP/add.json" 0) |" >> "$TMP/build.md"
   for phrase in "${PHRASES[@]}"; do
     local q="\"$phrase\""
     [ "$phrase" = "Kronstadt" ] && q="$phrase"

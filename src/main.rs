@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 /// mimalloc: indexing allocates and frees many small strings and vectors on several threads,
 /// where glibc's allocator took about a tenth of the time.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

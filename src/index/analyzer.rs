@@ -97,21 +97,53 @@ impl Tokenizer for FoldingTokenizer {
 
 impl TokenStream for FoldingTokenStream<'_> {
     fn advance(&mut self) -> bool {
+        let bytes = self.text.as_bytes();
         loop {
-            let rest = &self.text[self.cursor..];
-            let Some(start) = rest.find(is_word_char) else {
-                self.cursor = self.text.len();
-                return false;
-            };
-            let from = self.cursor + start;
-            let len = self.text[from..]
-                .find(|c: char| !is_word_char(c))
-                .unwrap_or(self.text.len() - from);
-            let to = from + len;
+            // Find the start of a word: ASCII bytes are tested directly, other characters
+            // decoded only when met.
+            let mut from = self.cursor;
+            loop {
+                match bytes.get(from) {
+                    None => {
+                        self.cursor = bytes.len();
+                        return false;
+                    }
+                    Some(b) if b.is_ascii_alphanumeric() => break,
+                    Some(b) if b.is_ascii() => from += 1,
+                    Some(_) => {
+                        let c = self.text[from..].chars().next().expect("a char at a boundary");
+                        if is_word_char(c) {
+                            break;
+                        }
+                        from += c.len_utf8();
+                    }
+                }
+            }
+            let mut to = from;
+            let mut ascii = true;
+            while let Some(&b) = bytes.get(to) {
+                if b.is_ascii_alphanumeric() {
+                    to += 1;
+                } else if b.is_ascii() {
+                    break;
+                } else {
+                    let c = self.text[to..].chars().next().expect("a char at a boundary");
+                    if !is_word_char(c) {
+                        break;
+                    }
+                    ascii = false;
+                    to += c.len_utf8();
+                }
+            }
             self.cursor = to;
             self.token.text.clear();
-            for c in self.text[from..to].chars() {
-                fold_char(c, &mut self.token.text);
+            if ascii {
+                self.token.text.push_str(&self.text[from..to]);
+                self.token.text.make_ascii_lowercase();
+            } else {
+                for c in self.text[from..to].chars() {
+                    fold_char(c, &mut self.token.text);
+                }
             }
             if self.token.text.len() > MAX_TOKEN_BYTES {
                 continue;

@@ -57,7 +57,9 @@ pub fn highlight(
         let mut stream = exact.token_stream(text);
         let mut position = 0;
         while let Some(t) = stream.next() {
-            if let Ok(word) = words.binary_search(&t.text.as_str()) {
+            // A linear scan: phrases have few distinct words, and unequal lengths are rejected
+            // before any bytes are compared.
+            if let Some(word) = words.iter().position(|w| *w == t.text) {
                 hits.push(Hit {
                     position,
                     from: t.offset_from,
@@ -70,7 +72,7 @@ pub fn highlight(
         for (phrase, slop) in &targets.phrases {
             let ids: Vec<usize> = phrase
                 .iter()
-                .filter_map(|w| words.binary_search(&w.as_str()).ok())
+                .filter_map(|w| words.iter().position(|x| x == w))
                 .collect();
             if ids.len() != phrase.len() || ids.is_empty() {
                 continue;
