@@ -603,8 +603,7 @@ fn quotes(
         );
     }
     let engine = open_fresh(cli)?;
-    let mut groups = crate::query::quotes::quotes(&engine, words)?;
-    groups.truncate(limit.unwrap_or(usize::MAX));
+    let groups = crate::query::quotes::quotes(&engine, words, limit)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if json {

@@ -111,7 +111,10 @@ impl TokenStream for FoldingTokenStream<'_> {
                     Some(b) if b.is_ascii_alphanumeric() => break,
                     Some(b) if b.is_ascii() => from += 1,
                     Some(_) => {
-                        let c = self.text[from..].chars().next().expect("a char at a boundary");
+                        let c = self.text[from..]
+                            .chars()
+                            .next()
+                            .expect("a char at a boundary");
                         if is_word_char(c) {
                             break;
                         }
@@ -127,7 +130,10 @@ impl TokenStream for FoldingTokenStream<'_> {
                 } else if b.is_ascii() {
                     break;
                 } else {
-                    let c = self.text[to..].chars().next().expect("a char at a boundary");
+                    let c = self.text[to..]
+                        .chars()
+                        .next()
+                        .expect("a char at a boundary");
                     if !is_word_char(c) {
                         break;
                     }

@@ -5,13 +5,14 @@
 //! N-word window (an N-gram of folded tokens) and keeps one packed (hash, document) value per
 //! window and document; sorting them finds the hashes present in two documents or more. The
 //! second pass finds, in each passage, the maximal runs of consecutive windows with such a
-//! hash, checks them with full 64-bit hashes, and joins runs that share a window into groups.
+//! hash; runs are grouped by their smallest full window hash, and a group must span two
+//! documents.
 
 use super::search::Engine;
 use crate::error::Result;
 use crate::index::analyzer;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use tantivy::schema::Value;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::TantivyDocument;
@@ -150,13 +151,28 @@ fn parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> Vec<R> + Sync)
     })
 }
 
+/// A window found in more documents than this is a formula (a title, a stock phrase), not a
+/// quotation, and is left out.
+pub const MAX_DOCUMENTS: usize = 20;
+
 /// Finds the groups of shared runs of at least `n` words across documents.
-pub fn quotes(engine: &Engine, n: usize) -> Result<Vec<Group>> {
+/// Groups are ranked by documents, then words, then where the first copy stands; `limit`
+/// keeps the first ones.
+pub fn quotes(engine: &Engine, n: usize, limit: Option<usize>) -> Result<Vec<Group>> {
     let n = n.max(2);
+    let clock = std::time::Instant::now();
+    let trace = std::env::var_os("SERGE_TRACE").is_some();
+    let lap = |what: &str| {
+        if trace {
+            eprintln!("quotes: {what} at {:.2} s", clock.elapsed().as_secs_f64());
+        }
+    };
     let (names, passages) = read_passages(engine)?;
+    lap("passages read");
     let mask = !((1u64 << DOC_BITS) - 1);
 
-    // Pass 1: (hash high bits | document) for each window, deduplicated per passage.
+    // Pass 1: (hash high bits | document) for each window, deduplicated per passage; a hash
+    // is shared when 2 to MAX_DOCUMENTS documents hold it.
     let mut packed: Vec<u64> = parallel(&passages, |chunk| {
         let mut analyzer = analyzer::exact();
         let mut out = Vec::new();
@@ -171,170 +187,260 @@ pub fn quotes(engine: &Engine, n: usize) -> Result<Vec<Group>> {
         }
         out
     });
+    lap("pass 1 hashed");
     packed.sort_unstable();
     packed.dedup();
-    let mut shared: HashSet<u64> = HashSet::new();
-    for pair in packed.windows(2) {
-        if pair[0] & mask == pair[1] & mask {
-            shared.insert(pair[0] & mask);
+    lap("pass 1 sorted");
+    let mut shared: Vec<u64> = Vec::new();
+    let mut k = 0;
+    while k < packed.len() {
+        let key = packed[k] & mask;
+        let mut end = k + 1;
+        while end < packed.len() && packed[end] & mask == key {
+            end += 1;
         }
+        if (2..=MAX_DOCUMENTS).contains(&(end - k)) {
+            shared.push(key);
+        }
+        k = end;
     }
     drop(packed);
     if shared.is_empty() {
         return Ok(Vec::new());
     }
+    lap("shared windows found");
+    // Membership by a bitmap over 32 bits of the hash (one memory access per window); the
+    // window that keys a run is then checked exactly, so a false positive can only lengthen
+    // a run, never found a group.
+    const FILTER_BITS: u32 = 32;
+    let slot = |h: u64| ((h >> DOC_BITS) & ((1u64 << FILTER_BITS) - 1)) as usize;
+    let mut filter = vec![0u64; (1usize << FILTER_BITS) / 64];
+    for &h in &shared {
+        filter[slot(h) / 64] |= 1 << (slot(h) % 64);
+    }
+    let is_shared = |h: u64| filter[slot(h) / 64] & (1 << (slot(h) % 64)) != 0;
+    let surely_shared = |h: u64| shared.binary_search(&(h & mask)).is_ok();
 
-    // Pass 2: maximal runs of shared windows in each passage, keyed by full hashes.
+    // Pass 2: maximal runs of shared windows in each passage, each keyed by the smallest full
+    // hash of its windows: copies of the same wording get the same key, and (unlike joining
+    // every run that shares any window, which on repetitive text chains everything into one
+    // group) each run lands in one group only.
+    #[derive(Clone, Copy)]
     struct Run {
-        passage: usize,
-        start: usize,
-        end: usize,
-        words: usize,
-        hashes: Vec<u64>,
+        passage: u32,
+        start: u32,
+        end: u32,
+        words: u32,
+    }
+    impl RunSpan for Run {
+        fn span(&self) -> (usize, usize, usize) {
+            (
+                self.passage as usize,
+                self.start as usize,
+                self.end as usize,
+            )
+        }
     }
     let indexed: Vec<(usize, &Passage)> = passages.iter().enumerate().collect();
-    let runs: Vec<Run> = parallel(&indexed, |chunk| {
+    let found: Vec<(u64, Run)> = parallel(&indexed, |chunk| {
         let mut analyzer = analyzer::exact();
         let mut out = Vec::new();
+        let mut hs: Vec<u64> = Vec::new();
+        let mut candidates: Vec<u64> = Vec::new();
         for &(i, p) in chunk {
             let (tokens, ranges) = tokenize(&mut analyzer, &p.text);
-            let hs: Vec<u64> = windows(&tokens, n).collect();
+            hs.clear();
+            hs.extend(windows(&tokens, n));
             let mut k = 0;
             while k < hs.len() {
-                if !shared.contains(&(hs[k] & mask)) {
+                if !is_shared(hs[k]) {
                     k += 1;
                     continue;
                 }
                 let first = k;
-                while k < hs.len() && shared.contains(&(hs[k] & mask)) {
+                while k < hs.len() && is_shared(hs[k]) {
                     k += 1;
                 }
-                out.push(Run {
-                    passage: i,
-                    start: ranges[first].0,
-                    end: ranges[k - 1 + n - 1].1,
-                    words: k - first + n - 1,
-                    hashes: hs[first..k].to_vec(),
-                });
+                candidates.clear();
+                candidates.extend_from_slice(&hs[first..k]);
+                candidates.sort_unstable();
+                let Some(key) = candidates.iter().copied().find(|&h| surely_shared(h)) else {
+                    continue;
+                };
+                out.push((
+                    key,
+                    Run {
+                        passage: i as u32,
+                        start: ranges[first].0 as u32,
+                        end: ranges[k - 1 + n - 1].1 as u32,
+                        words: (k - first + n - 1) as u32,
+                    },
+                ));
             }
         }
         out
     });
+    drop(filter);
+    drop(shared);
+    lap("pass 2 runs found");
 
-    // Which documents hold each full window hash: a window counts only if it is in two.
-    let mut docs_of: HashMap<u64, Vec<u32>> = HashMap::new();
-    for r in &runs {
-        let doc = passages[r.passage].doc;
-        for &h in &r.hashes {
-            let v = docs_of.entry(h).or_default();
-            if !v.contains(&doc) {
-                v.push(doc);
-            }
-        }
+    // Groups: runs sorted by key; a group must span two documents. Ranked on cheap summaries
+    // (documents, words, position of the first copy); copies' text is built for the kept ones.
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(found.len());
+    let mut runs: Vec<Run> = Vec::with_capacity(found.len());
+    for (key, run) in found {
+        keyed.push((key, runs.len() as u32));
+        runs.push(run);
     }
-    // Join runs that share a window (union-find), keeping only truly shared windows.
-    let mut parent: Vec<usize> = (0..runs.len()).collect();
-    fn find(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
+    keyed.sort_unstable();
+    let doc_of = |r: u32| passages[runs[r as usize].passage as usize].doc;
+    let mut ranked: Vec<(usize, u32, u64, Vec<u32>)> = Vec::new();
+    let mut k = 0;
+    let mut docs: Vec<u32> = Vec::new();
+    while k < keyed.len() {
+        let mut end = k + 1;
+        while end < keyed.len() && keyed[end].0 == keyed[k].0 {
+            end += 1;
         }
-        x
-    }
-    let mut first_run: HashMap<u64, usize> = HashMap::new();
-    let mut real = vec![false; runs.len()];
-    for (i, r) in runs.iter().enumerate() {
-        for h in &r.hashes {
-            if docs_of[h].len() < 2 {
-                continue;
-            }
-            real[i] = true;
-            match first_run.get(h) {
-                Some(&j) => {
-                    let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                    if a != b {
-                        parent[a] = b;
-                    }
-                }
-                None => {
-                    first_run.insert(*h, i);
-                }
-            }
+        let members = &keyed[k..end];
+        k = end;
+        docs.clear();
+        docs.extend(members.iter().map(|&(_, r)| doc_of(r)));
+        docs.sort_unstable();
+        docs.dedup();
+        if docs.len() < 2 {
+            continue;
         }
+        let words = members
+            .iter()
+            .map(|&(_, r)| runs[r as usize].words)
+            .min()
+            .unwrap_or(0);
+        let key = members[0].0;
+        let mut members: Vec<u32> = members.iter().map(|&(_, r)| r).collect();
+        members.sort_unstable_by_key(|&r| {
+            (doc_of(r), runs[r as usize].passage, runs[r as usize].start)
+        });
+        ranked.push((docs.len(), words, key, members));
     }
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (i, &is_real) in real.iter().enumerate() {
-        if is_real {
-            let root = find(&mut parent, i);
-            groups.entry(root).or_default().push(i);
-        }
+    drop(keyed);
+    let position = |r: u32| {
+        let run = &runs[r as usize];
+        let p = &passages[run.passage as usize];
+        (names[p.doc as usize].as_str(), p.paragraph, run.start)
+    };
+    ranked.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(b.1.cmp(&a.1))
+            .then_with(|| position(a.3[0]).cmp(&position(b.3[0])))
+    });
+    ranked.truncate(limit.unwrap_or(usize::MAX));
+    for (_, _, _, members) in &mut ranked {
+        members.sort_by(|&a, &b| position(a).cmp(&position(b)));
     }
+    lap("groups ranked");
 
     let manifest = engine.manifest();
-    let mut out: Vec<Group> = Vec::new();
-    for members in groups.into_values() {
-        let mut copies: Vec<(usize, Copy)> = members
+    let mut out: Vec<Group> = Vec::with_capacity(ranked.len());
+    let mut analyzer = analyzer::exact();
+    for (documents, _, key, members) in ranked {
+        let (wording, words) = common_wording(&mut analyzer, &runs, &passages, &members, key, n);
+        let copies: Vec<(usize, Copy)> = members
             .iter()
             .map(|&i| {
-                let r = &runs[i];
-                let p = &passages[r.passage];
+                let r = &runs[i as usize];
+                let p = &passages[r.passage as usize];
+                let (start, end) = (r.start as usize, r.end as usize);
                 let doc = &names[p.doc as usize];
                 let entry = manifest.docs.get(doc);
-                let before = context_before(&p.text[..r.start], 60);
-                let after = context_after(&p.text[r.end..], 60);
                 (
-                    r.words,
+                    r.words as usize,
                     Copy {
                         doc: doc.clone(),
                         title: entry.map_or_else(|| doc.clone(), |e| e.title.clone()),
                         year: entry.and_then(|e| e.year),
                         paragraph: p.paragraph,
-                        text: p.text[r.start..r.end]
+                        text: p.text[start..end]
                             .split_whitespace()
                             .collect::<Vec<_>>()
                             .join(" "),
-                        before,
-                        after,
-                        start: r.start,
-                        end: r.end,
+                        before: context_before(&p.text[..start], 60),
+                        after: context_after(&p.text[end..], 60),
+                        start,
+                        end,
                     },
                 )
             })
             .collect();
-        copies.sort_by(|a, b| {
-            (a.1.doc.as_str(), a.1.paragraph, a.1.start).cmp(&(
-                b.1.doc.as_str(),
-                b.1.paragraph,
-                b.1.start,
-            ))
-        });
-        let documents = {
-            let mut d: Vec<&str> = copies.iter().map(|c| c.1.doc.as_str()).collect();
-            d.dedup();
-            d.len()
-        };
-        if documents < 2 {
-            continue;
-        }
-        let shortest = copies
-            .iter()
-            .min_by_key(|c| (c.0, c.1.text.len()))
-            .expect("a group has copies");
         out.push(Group {
-            wording: shortest.1.text.clone(),
-            words: shortest.0,
+            wording,
+            words,
             documents,
             copies: copies.into_iter().map(|c| c.1).collect(),
         });
     }
-    out.sort_by(|a, b| {
-        b.documents
-            .cmp(&a.documents)
-            .then(b.words.cmp(&a.words))
-            .then_with(|| a.copies[0].doc.cmp(&b.copies[0].doc))
-            .then(a.copies[0].start.cmp(&b.copies[0].start))
-    });
     Ok(out)
+}
+
+/// The wording every copy of a group shares: the window that keys the group, extended word
+/// by word to the left and right while all copies agree; (text of the first copy, words).
+fn common_wording<R: RunSpan>(
+    analyzer: &mut TextAnalyzer,
+    runs: &[R],
+    passages: &[Passage],
+    members: &[u32],
+    key: u64,
+    n: usize,
+) -> (String, usize) {
+    let spans: Vec<(&str, Vec<u64>, Vec<(usize, usize)>, usize)> = members
+        .iter()
+        .map(|&r| {
+            let (passage, start, end) = runs[r as usize].span();
+            let text = &passages[passage].text[start..end];
+            let (tokens, ranges) = tokenize(analyzer, text);
+            let at = windows(&tokens, n).position(|h| h == key).unwrap_or(0);
+            (text, tokens, ranges, at)
+        })
+        .collect();
+    let same = |offset: isize| {
+        let mut value = None;
+        spans.iter().all(|(_, tokens, _, at)| {
+            let i = *at as isize + offset;
+            let t = (i >= 0).then(|| tokens.get(i as usize)).flatten();
+            match (t, value) {
+                (None, _) => false,
+                (Some(t), None) => {
+                    value = Some(*t);
+                    true
+                }
+                (Some(t), Some(v)) => *t == v,
+            }
+        })
+    };
+    let mut left = 0;
+    while same(-(left as isize) - 1) {
+        left += 1;
+    }
+    let mut right = 0;
+    while same((n + right) as isize) {
+        right += 1;
+    }
+    let (text, _, ranges, at) = &spans[0];
+    if ranges.is_empty() {
+        return (String::new(), 0);
+    }
+    let first = at - left;
+    let last = (at + n + right - 1).min(ranges.len() - 1);
+    let wording = text[ranges[first].0..ranges[last].1]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (wording, last + 1 - first)
+}
+
+/// Where a run stands: (passage, start, end).
+trait RunSpan {
+    fn span(&self) -> (usize, usize, usize);
 }
 
 /// Up to `n` characters before a point, starting at a word; ends with a space when the text
