@@ -392,7 +392,9 @@ fn common_wording<R: RunSpan>(
     key: u64,
     n: usize,
 ) -> (String, usize) {
-    let spans: Vec<(&str, Vec<u64>, Vec<(usize, usize)>, usize)> = members
+    // Per copy: its text, token hashes, token byte ranges, and where the key window starts.
+    type Span<'a> = (&'a str, Vec<u64>, Vec<(usize, usize)>, usize);
+    let spans: Vec<Span> = members
         .iter()
         .map(|&r| {
             let (passage, start, end) = runs[r as usize].span();
