@@ -1,5 +1,6 @@
 //! In-process query latency per class on the bundled corpus: top 10 with one passage of
 //! context and highlights, as `serge search` does. Each query first asserts its hit count.
+//! Also the index build of the bundled corpus.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use serge::query::{Engine, Request};
@@ -49,5 +50,29 @@ fn bench_search(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_search);
+/// Index build throughput on the bundled corpus, from empty, both cores.
+fn bench_build(c: &mut Criterion) {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let bytes: u64 = std::fs::read_dir(&corpus)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
+        .map(|e| e.metadata().unwrap().len())
+        .sum();
+    let mut group = c.benchmark_group("build");
+    group.sample_size(20);
+    group.throughput(criterion::Throughput::Bytes(bytes));
+    group.bench_function("bundled", |b| {
+        b.iter(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let summary =
+                serge::index::update(&corpus, &dir.path().join("index"), Default::default(), None)
+                    .unwrap();
+            assert_eq!(summary.added, 5, "the five bundled documents are indexed");
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_search, bench_build);
 criterion_main!(benches);
