@@ -171,6 +171,77 @@ impl TokenStream for FoldingTokenStream<'_> {
     }
 }
 
+/// Calls `f(from, to, raw, folded)` for each word of `text` exactly as the exact analyzer
+/// cuts and folds it (same boundaries, same skipped over-long words), without building a
+/// token: `folded` is `None` for an ASCII word, whose folded form is `raw` in lower case, and
+/// the folded text otherwise (built in `scratch`). Used by the highlighter, which compares
+/// words against a few targets and need not lower-case every word.
+pub fn for_each_word(
+    text: &str,
+    scratch: &mut String,
+    mut f: impl FnMut(usize, usize, &str, Option<&str>),
+) {
+    let bytes = text.as_bytes();
+    let mut cursor = 0;
+    loop {
+        let mut from = cursor;
+        loop {
+            match bytes.get(from) {
+                None => return,
+                Some(b) if b.is_ascii_alphanumeric() => break,
+                Some(b) if b.is_ascii() => from += 1,
+                Some(_) => {
+                    let c = text[from..].chars().next().expect("a char at a boundary");
+                    if is_word_char(c) {
+                        break;
+                    }
+                    from += c.len_utf8();
+                }
+            }
+        }
+        let mut to = from;
+        let mut ascii = true;
+        while let Some(&b) = bytes.get(to) {
+            if b.is_ascii_alphanumeric() {
+                to += 1;
+            } else if b.is_ascii() {
+                break;
+            } else {
+                let c = text[to..].chars().next().expect("a char at a boundary");
+                if !is_word_char(c) {
+                    break;
+                }
+                ascii = false;
+                to += c.len_utf8();
+            }
+        }
+        cursor = to;
+        let raw = &text[from..to];
+        if ascii {
+            if raw.len() <= MAX_TOKEN_BYTES {
+                f(from, to, raw, None);
+            }
+        } else {
+            scratch.clear();
+            for c in raw.chars() {
+                fold_char(c, scratch);
+            }
+            if scratch.len() <= MAX_TOKEN_BYTES {
+                f(from, to, raw, Some(scratch));
+            }
+        }
+    }
+}
+
+/// Whether a word as [`for_each_word`] gives it folds to `target`.
+#[inline]
+pub fn word_is(raw: &str, folded: Option<&str>, target: &str) -> bool {
+    match folded {
+        None => raw.len() == target.len() && raw.eq_ignore_ascii_case(target),
+        Some(f) => f == target,
+    }
+}
+
 /// The exact analyzer.
 pub fn exact() -> TextAnalyzer {
     TextAnalyzer::builder(FoldingTokenizer::default()).build()
@@ -363,6 +434,25 @@ mod tests {
         for _ in 0..2 {
             assert_eq!(tokens(&mut cached, text), tokens(&mut plain(), text));
         }
+    }
+
+    #[test]
+    fn for_each_word_cuts_and_folds_like_the_analyzer() {
+        let long = "y".repeat(100);
+        let text = format!(
+            "The ‘old muck’, Musée Sociale; Trotsky’s 1917–18 {long} Виктор Серж, ÉCOLE straße x"
+        );
+        let mut expected = tokens(&mut exact(), &text).into_iter();
+        let mut scratch = String::new();
+        let mut n = 0;
+        for_each_word(&text, &mut scratch, |from, to, raw, folded| {
+            let (term, a, b) = expected.next().expect("as many words as tokens");
+            assert_eq!((from, to), (a, b));
+            assert!(word_is(raw, folded, &term), "{raw} vs {term}");
+            n += 1;
+        });
+        assert!(expected.next().is_none());
+        assert_eq!(n, 14, "the over-long word is skipped");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! not every `old`. Built on the analyzer's token offsets, so what is marked is exactly what
 //! matched: folded, accent-free, with quote and dash style ignored.
 
+use crate::index::analyzer;
 use tantivy::tokenizer::TextAnalyzer;
 
 /// What to highlight: stemmed bare words and exact phrases (with slop).
@@ -27,12 +28,7 @@ struct Hit {
 }
 
 /// The byte ranges of `text` to highlight, sorted and merged.
-pub fn highlight(
-    text: &str,
-    targets: &Targets,
-    exact: &mut TextAnalyzer,
-    stemmed: &mut TextAnalyzer,
-) -> Vec<(usize, usize)> {
+pub fn highlight(text: &str, targets: &Targets, stemmed: &mut TextAnalyzer) -> Vec<(usize, usize)> {
     if targets.is_empty() {
         return Vec::new();
     }
@@ -54,21 +50,21 @@ pub fn highlight(
         words.sort_unstable();
         words.dedup();
         let mut hits: Vec<Hit> = Vec::new();
-        let mut stream = exact.token_stream(text);
         let mut position = 0;
-        while let Some(t) = stream.next() {
-            // A linear scan: phrases have few distinct words, and unequal lengths are rejected
-            // before any bytes are compared.
-            if let Some(word) = words.iter().position(|w| *w == t.text) {
+        let mut scratch = String::new();
+        // Words are compared without being lower-cased into tokens; only the (few) phrase words
+        // that occur are recorded.
+        analyzer::for_each_word(text, &mut scratch, |from, to, raw, folded| {
+            if let Some(word) = words.iter().position(|w| analyzer::word_is(raw, folded, w)) {
                 hits.push(Hit {
                     position,
-                    from: t.offset_from,
-                    to: t.offset_to,
+                    from,
+                    to,
                     word,
                 });
             }
             position += 1;
-        }
+        });
         for (phrase, slop) in &targets.phrases {
             let ids: Vec<usize> = phrase
                 .iter()
@@ -132,10 +128,10 @@ fn merge(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::analyzer::{exact, stemmed};
+    use crate::index::analyzer::stemmed;
 
     fn marks(text: &str, t: &Targets) -> Vec<String> {
-        highlight(text, t, &mut exact(), &mut stemmed())
+        highlight(text, t, &mut stemmed())
             .into_iter()
             .map(|(a, b)| text[a..b].to_string())
             .collect()

@@ -453,7 +453,7 @@ impl Engine {
         let mut hits = Vec::with_capacity(found.len());
         for (rank, (score, addr, stored)) in found.into_iter().enumerate() {
             let (before, after) = self.context(&searcher, addr, &stored, request.context)?;
-            let highlights = highlight(&stored.text, targets, &mut self.exact, &mut self.stemmed);
+            let highlights = highlight(&stored.text, targets, &mut self.stemmed);
             hits.push(Hit {
                 rank: rank + 1,
                 score,
