@@ -5,6 +5,7 @@
 //! ranked passages with context and highlights, and [`print`] writes them as text or JSON.
 
 pub mod error;
+pub mod hash;
 pub mod ingest;
 
 pub use error::{Error, Result};

@@ -277,30 +277,9 @@ impl TokenFilter for CachedStemmer {
     }
 }
 
-/// FNV-1a, a fast hash for the short words of the stem cache (its keys come from the corpus
-/// being indexed, not from an adversary).
-#[derive(Default, Clone, Copy)]
-pub struct WordHasher(u64);
-
-impl std::hash::Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type WordMap = HashMap<String, String, std::hash::BuildHasherDefault<WordHasher>>;
+/// The stem cache: FNV-1a is fast on short words (its keys come from the corpus being
+/// indexed, not from an adversary).
+type WordMap = HashMap<String, String, std::hash::BuildHasherDefault<crate::hash::Fnv>>;
 
 /// The tokenizer a [`CachedStemmer`] wraps around.
 #[derive(Clone)]

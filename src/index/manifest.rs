@@ -188,11 +188,5 @@ pub fn entry_for(file: &SourceFile, hash: u64, catalog_hash: u64, meta: &Metadat
 
 /// FNV-1a 64 of bytes: the content hash of raw files.
 pub fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for chunk in bytes.chunks(8) {
-        for &b in chunk {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
+    crate::hash::fnv1a(bytes)
 }

@@ -84,7 +84,5 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
 
 /// The stable 64-bit key of a document id (FNV-1a).
 pub fn doc_key(id: &str) -> u64 {
-    id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    crate::hash::fnv1a(id.as_bytes())
 }

@@ -42,20 +42,21 @@ const SHINGLE: usize = 3;
 /// Folded words of a text: lower-cased runs of letters and digits, hashed.
 fn word_hashes(text: &str) -> Vec<u64> {
     let mut out = Vec::new();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    use crate::hash::{step, OFFSET};
+    let mut h: u64 = OFFSET;
     let mut in_word = false;
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {
-            h = (h ^ u64::from(c.to_ascii_lowercase() as u8)).wrapping_mul(0x0100_0000_01b3);
+            h = step(h, u64::from(c.to_ascii_lowercase() as u8));
             in_word = true;
         } else if !c.is_ascii() && c.is_alphanumeric() {
             for l in c.to_lowercase() {
-                h = (h ^ u64::from(u32::from(l))).wrapping_mul(0x0100_0000_01b3);
+                h = step(h, u64::from(u32::from(l)));
             }
             in_word = true;
         } else if in_word {
             out.push(h);
-            h = 0xcbf2_9ce4_8422_2325;
+            h = OFFSET;
             in_word = false;
         }
     }

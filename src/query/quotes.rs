@@ -55,14 +55,14 @@ struct Passage {
 }
 
 fn hash_token(t: &str) -> u64 {
-    crate::index::manifest::hash_bytes(t.as_bytes())
+    crate::hash::fnv1a(t.as_bytes())
 }
 
 /// Hashes of every window of `n` consecutive token hashes (a polynomial over the window, so
 /// the order of the words matters), with the token range each covers.
 fn windows(tokens: &[u64], n: usize) -> impl Iterator<Item = u64> + '_ {
     tokens.windows(n).map(|w| {
-        w.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &t| {
+        w.iter().fold(crate::hash::OFFSET, |h, &t| {
             (h ^ t).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(17)
         })
     })
