@@ -63,6 +63,15 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// Whether the character at byte `i` (a UTF-8 lead byte) is in U+2000–U+203F, General
+/// Punctuation: typographic quotes, dashes, ellipsis, special spaces. None of them belongs to a
+/// word, and they are the most frequent non-ASCII characters of the corpus, so they are
+/// recognised from their bytes (E2 80 xx) without decoding.
+#[inline]
+fn general_punctuation(bytes: &[u8], i: usize) -> bool {
+    bytes[i] == 0xE2 && bytes.get(i + 1) == Some(&0x80)
+}
+
 /// Whether `c` belongs to a word.
 #[inline]
 pub fn is_word_char(c: char) -> bool {
@@ -110,6 +119,7 @@ impl TokenStream for FoldingTokenStream<'_> {
                     }
                     Some(b) if b.is_ascii_alphanumeric() => break,
                     Some(b) if b.is_ascii() => from += 1,
+                    Some(_) if general_punctuation(bytes, from) => from += 3,
                     Some(_) => {
                         let c = self.text[from..]
                             .chars()
@@ -127,7 +137,7 @@ impl TokenStream for FoldingTokenStream<'_> {
             while let Some(&b) = bytes.get(to) {
                 if b.is_ascii_alphanumeric() {
                     to += 1;
-                } else if b.is_ascii() {
+                } else if b.is_ascii() || general_punctuation(bytes, to) {
                     break;
                 } else {
                     let c = self.text[to..]
@@ -190,6 +200,7 @@ pub fn for_each_word(
                 None => return,
                 Some(b) if b.is_ascii_alphanumeric() => break,
                 Some(b) if b.is_ascii() => from += 1,
+                Some(_) if general_punctuation(bytes, from) => from += 3,
                 Some(_) => {
                     let c = text[from..].chars().next().expect("a char at a boundary");
                     if is_word_char(c) {
@@ -204,7 +215,7 @@ pub fn for_each_word(
         while let Some(&b) = bytes.get(to) {
             if b.is_ascii_alphanumeric() {
                 to += 1;
-            } else if b.is_ascii() {
+            } else if b.is_ascii() || general_punctuation(bytes, to) {
                 break;
             } else {
                 let c = text[to..].chars().next().expect("a char at a boundary");
@@ -413,6 +424,18 @@ mod tests {
         for _ in 0..2 {
             assert_eq!(tokens(&mut cached, text), tokens(&mut plain(), text));
         }
+    }
+
+    #[test]
+    fn general_punctuation_is_never_part_of_a_word() {
+        for c in '\u{2000}'..='\u{203F}' {
+            assert!(!is_word_char(c), "{c:?}");
+            let mut buf = [0u8; 4];
+            let s = c.encode_utf8(&mut buf);
+            assert!(general_punctuation(s.as_bytes(), 0), "{c:?}");
+        }
+        assert!(!general_punctuation("\u{2040}".as_bytes(), 0));
+        assert!(!general_punctuation("é".as_bytes(), 0));
     }
 
     #[test]
