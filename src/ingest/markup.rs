@@ -177,11 +177,15 @@ fn superscript_digit(c: char) -> bool {
 /// ("police.¹"), and one or two plain digits between a lower-case word's full stop and the
 /// capital that starts the next sentence ("police.1 Other").
 fn strip_footnote_numbers(line: &str, repairs: &mut Repairs) -> String {
-    let bytes = line.as_bytes();
-    let plain_digit_after_stop = bytes
-        .windows(2)
-        .any(|w| w[0] == b'.' && w[1].is_ascii_digit());
-    if !plain_digit_after_stop && !line.contains(superscript_digit) {
+    // One pass over the bytes decides whether the line can hold a footnote number at all: a
+    // digit after a full stop, or the UTF-8 of ¹ ² ³ (C2 B9, C2 B2, C2 B3) or of the block
+    // holding ⁰ ⁴–⁹ (E2 81 xx). Most lines have none and are returned as they are.
+    let candidate = line.as_bytes().windows(2).any(|w| {
+        (w[0] == b'.' && w[1].is_ascii_digit())
+            || (w[0] == 0xC2 && matches!(w[1], 0xB2 | 0xB3 | 0xB9))
+            || (w[0] == 0xE2 && w[1] == 0x81)
+    });
+    if !candidate {
         return line.to_owned();
     }
     let chars: Vec<char> = line.chars().collect();
@@ -283,5 +287,13 @@ mod tests {
         assert_eq!(strip("the Russians.² They are"), "the Russians. They are");
         assert_eq!(strip("In 1917. 18 men"), "In 1917. 18 men");
         assert_eq!(strip("an area of 10 m² here"), "an area of 10 m² here");
+        // Every superscript digit, including those of the U+2070 block.
+        for d in ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'] {
+            assert_eq!(
+                strip(&format!("the Russians.{d}{d} They are")),
+                "the Russians. They are",
+                "{d}"
+            );
+        }
     }
 }
