@@ -106,51 +106,11 @@ impl Tokenizer for FoldingTokenizer {
 
 impl TokenStream for FoldingTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        let bytes = self.text.as_bytes();
         loop {
-            // Find the start of a word: ASCII bytes are tested directly, other characters
-            // decoded only when met.
-            let mut from = self.cursor;
-            loop {
-                match bytes.get(from) {
-                    None => {
-                        self.cursor = bytes.len();
-                        return false;
-                    }
-                    Some(b) if b.is_ascii_alphanumeric() => break,
-                    Some(b) if b.is_ascii() => from += 1,
-                    Some(_) if general_punctuation(bytes, from) => from += 3,
-                    Some(_) => {
-                        let c = self.text[from..]
-                            .chars()
-                            .next()
-                            .expect("a char at a boundary");
-                        if is_word_char(c) {
-                            break;
-                        }
-                        from += c.len_utf8();
-                    }
-                }
-            }
-            let mut to = from;
-            let mut ascii = true;
-            while let Some(&b) = bytes.get(to) {
-                if b.is_ascii_alphanumeric() {
-                    to += 1;
-                } else if b.is_ascii() || general_punctuation(bytes, to) {
-                    break;
-                } else {
-                    let c = self.text[to..]
-                        .chars()
-                        .next()
-                        .expect("a char at a boundary");
-                    if !is_word_char(c) {
-                        break;
-                    }
-                    ascii = false;
-                    to += c.len_utf8();
-                }
-            }
+            let Some((from, to, ascii)) = next_word(self.text, self.cursor) else {
+                self.cursor = self.text.len();
+                return false;
+            };
             self.cursor = to;
             self.token.text.clear();
             if ascii {
@@ -181,6 +141,46 @@ impl TokenStream for FoldingTokenStream<'_> {
     }
 }
 
+/// The next word of `text` at or after byte `cursor`: its byte range and whether it is all
+/// ASCII. ASCII bytes and General Punctuation are tested from their bytes; other characters
+/// are decoded only when met. The one definition of a word's boundaries, shared by the
+/// analyzer's token stream and [`for_each_word`].
+fn next_word(text: &str, cursor: usize) -> Option<(usize, usize, bool)> {
+    let bytes = text.as_bytes();
+    let mut from = cursor;
+    loop {
+        match bytes.get(from)? {
+            b if b.is_ascii_alphanumeric() => break,
+            b if b.is_ascii() => from += 1,
+            _ if general_punctuation(bytes, from) => from += 3,
+            _ => {
+                let c = text[from..].chars().next().expect("a char at a boundary");
+                if is_word_char(c) {
+                    break;
+                }
+                from += c.len_utf8();
+            }
+        }
+    }
+    let mut to = from;
+    let mut ascii = true;
+    while let Some(&b) = bytes.get(to) {
+        if b.is_ascii_alphanumeric() {
+            to += 1;
+        } else if b.is_ascii() || general_punctuation(bytes, to) {
+            break;
+        } else {
+            let c = text[to..].chars().next().expect("a char at a boundary");
+            if !is_word_char(c) {
+                break;
+            }
+            ascii = false;
+            to += c.len_utf8();
+        }
+    }
+    Some((from, to, ascii))
+}
+
 /// Calls `f(from, to, raw, folded)` for each word of `text` exactly as the exact analyzer
 /// cuts and folds it (same boundaries, same skipped over-long words), without building a
 /// token: `folded` is `None` for an ASCII word, whose folded form is `raw` in lower case, and
@@ -191,41 +191,8 @@ pub fn for_each_word(
     scratch: &mut String,
     mut f: impl FnMut(usize, usize, &str, Option<&str>),
 ) {
-    let bytes = text.as_bytes();
     let mut cursor = 0;
-    loop {
-        let mut from = cursor;
-        loop {
-            match bytes.get(from) {
-                None => return,
-                Some(b) if b.is_ascii_alphanumeric() => break,
-                Some(b) if b.is_ascii() => from += 1,
-                Some(_) if general_punctuation(bytes, from) => from += 3,
-                Some(_) => {
-                    let c = text[from..].chars().next().expect("a char at a boundary");
-                    if is_word_char(c) {
-                        break;
-                    }
-                    from += c.len_utf8();
-                }
-            }
-        }
-        let mut to = from;
-        let mut ascii = true;
-        while let Some(&b) = bytes.get(to) {
-            if b.is_ascii_alphanumeric() {
-                to += 1;
-            } else if b.is_ascii() || general_punctuation(bytes, to) {
-                break;
-            } else {
-                let c = text[to..].chars().next().expect("a char at a boundary");
-                if !is_word_char(c) {
-                    break;
-                }
-                ascii = false;
-                to += c.len_utf8();
-            }
-        }
+    while let Some((from, to, ascii)) = next_word(text, cursor) {
         cursor = to;
         let raw = &text[from..to];
         if ascii {
