@@ -295,42 +295,40 @@ impl Engine {
         }))
     }
 
-    /// `doc:ID` and `--doc ID`: an exact id, or every id that starts with it.
-    pub(crate) fn doc_filter(&self, id: &str) -> Box<dyn Query> {
+    /// The document ids a user's `ID` names: itself when the index has it (checked in the
+    /// term dictionary, without the manifest), otherwise every id that starts with it.
+    pub(crate) fn doc_ids(&self, id: &str) -> Vec<String> {
         let exact = self
             .reader
             .searcher()
             .doc_freq(&Term::from_field_text(self.fields.doc, id))
             .unwrap_or(0)
             > 0;
-        let ids: Vec<&String> = if exact {
-            return Box::new(TermQuery::new(
-                Term::from_field_text(self.fields.doc, id),
+        if exact {
+            return vec![id.to_owned()];
+        }
+        self.manifest()
+            .docs
+            .keys()
+            .filter(|k| k.starts_with(id))
+            .cloned()
+            .collect()
+    }
+
+    /// `doc:ID` and `--doc ID`: an exact id, or every id that starts with it.
+    pub(crate) fn doc_filter(&self, id: &str) -> Box<dyn Query> {
+        let term = |k: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.doc, k),
                 IndexRecordOption::Basic,
-            ));
-        } else {
-            self.manifest()
-                .docs
-                .keys()
-                .filter(|k| k.starts_with(id))
-                .collect()
+            ))
         };
-        let clauses = ids
-            .into_iter()
-            .map(|k| {
-                (
-                    Occur::Should,
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(self.fields.doc, k),
-                        IndexRecordOption::Basic,
-                    )) as Box<dyn Query>,
-                )
-            })
-            .collect::<Vec<_>>();
-        if clauses.is_empty() {
-            Box::new(EmptyQuery)
-        } else {
-            Box::new(BooleanQuery::new(clauses))
+        match self.doc_ids(id).as_slice() {
+            [] => Box::new(EmptyQuery),
+            [one] => term(one),
+            many => Box::new(BooleanQuery::new(
+                many.iter().map(|k| (Occur::Should, term(k))).collect(),
+            )),
         }
     }
 

@@ -147,16 +147,7 @@ impl Engine {
                     "bad passage '{target}'; write DOC:PARAGRAPH, for example 001_862357227f09bacf:12 (the [doc ¶n] of a hit)"
                 ))
             })?;
-        let ids: Vec<String> = if self.manifest().docs.contains_key(id) {
-            vec![id.to_owned()]
-        } else {
-            self.manifest()
-                .docs
-                .keys()
-                .filter(|k| k.starts_with(id))
-                .cloned()
-                .collect()
-        };
+        let ids = self.doc_ids(id);
         let doc = match ids.as_slice() {
             [one] => one.clone(),
             [] => {
