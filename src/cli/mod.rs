@@ -418,7 +418,7 @@ pub fn open_fresh(cli: &Cli) -> Result<Engine> {
             cli.index.display(),
             cli.corpus.display()
         )),
-        Some(o) if index::is_stale(&cli.corpus, &o.dir, &o.index)? => {
+        Some(o) if index::is_stale(&cli.corpus, o)? => {
             Some("the corpus changed since the index was built; updating it".to_owned())
         }
         Some(_) => None,

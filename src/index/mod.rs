@@ -26,6 +26,9 @@ pub struct Opened {
     /// The index directory.
     pub dir: std::path::PathBuf,
     pub manifest: Option<Manifest>,
+    /// The stamps file as the last update left it (read once, for the format check and the
+    /// staleness check).
+    pub stamps: Option<stamps::Stamps>,
     /// Why the index was recreated, when it was (another schema version).
     pub note: Option<String>,
 }
@@ -78,11 +81,13 @@ pub fn open_existing(index_dir: &Path) -> Result<Option<Opened>> {
             )
         }));
     };
-    if let Some(stamps) = stamps::Stamps::load(index_dir) {
-        if stamps.schema_version != schema::SCHEMA_VERSION {
-            if let Some(e) = old_format() {
-                return Err(e);
-            }
+    let stamps = stamps::Stamps::load(index_dir);
+    if stamps
+        .as_ref()
+        .is_some_and(|s| s.schema_version != schema::SCHEMA_VERSION)
+    {
+        if let Some(e) = old_format() {
+            return Err(e);
         }
     }
     analyzer::register(&index);
@@ -91,6 +96,7 @@ pub fn open_existing(index_dir: &Path) -> Result<Option<Opened>> {
         fields,
         dir: index_dir.to_owned(),
         manifest: None,
+        stamps,
         note: None,
     }))
 }
@@ -161,6 +167,7 @@ pub fn open_or_create(index_dir: &Path, rebuild: bool) -> Result<Opened> {
         fields,
         dir: index_dir.to_owned(),
         manifest: None,
+        stamps: None,
         note,
     })
 }

@@ -72,7 +72,7 @@ impl Drop for Ticket {
 /// A passage as the writer receives it: a tantivy document and its document's ticket.
 pub struct Tracked {
     doc: TantivyDocument,
-    _ticket: Option<Arc<Ticket>>,
+    _ticket: Arc<Ticket>,
 }
 
 impl Document for Tracked {
@@ -420,7 +420,7 @@ fn apply(
             ops.extend(docs.into_iter().map(|doc| {
                 UserOperation::Add(Tracked {
                     doc,
-                    _ticket: Some(Arc::clone(&ticket)),
+                    _ticket: Arc::clone(&ticket),
                 })
             }));
             drop(ticket);
@@ -512,12 +512,12 @@ pub fn committed_opstamp(index: &tantivy::Index) -> Result<u64> {
     Ok(index.load_metas()?.opstamp)
 }
 
-/// Whether the index must be brought up to date before a search: its stamps file is
+/// Whether an opened index must be brought up to date before a search: its stamps file is
 /// missing, describes another commit or versions, or the corpus changed (see
 /// [`super::stamps`]). No file of the corpus is read.
-pub fn is_stale(corpus: &Path, index_dir: &Path, index: &tantivy::Index) -> Result<bool> {
-    let Some(stamps) = super::stamps::Stamps::load(index_dir) else {
+pub fn is_stale(corpus: &Path, opened: &Opened) -> Result<bool> {
+    let Some(stamps) = &opened.stamps else {
         return Ok(true);
     };
-    Ok(stamps.is_stale(corpus, committed_opstamp(index)?))
+    Ok(stamps.is_stale(corpus, committed_opstamp(&opened.index)?))
 }
