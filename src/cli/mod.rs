@@ -192,7 +192,7 @@ pub struct SearchArgs {
     #[arg(long, default_value_t = 40, requires = "kwic")]
     pub width: usize,
     /// End with hit counts by author and by year (or decade).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "like")]
     pub facets: bool,
     /// Rank by similarity to a passage, DOC:PARAGRAPH (as in a hit's [doc ¶n]).
     #[arg(long, value_name = "DOC:PARAGRAPH")]

@@ -339,6 +339,14 @@ fn similar_finds_the_other_copy_of_a_quotation_and_says_why() {
     assert!(like
         .iter()
         .all(|h| h["text"].as_str().unwrap().contains("Barcelona")));
+    // Facets count a query's hits; a --like ranking has none to count.
+    let both = ws.run(&["search", "--like", "001:1", "--facets"]);
+    assert_eq!(both.code, 2);
+    assert!(
+        both.stdout.is_empty(),
+        "nothing is printed before the error"
+    );
+    assert_eq!(both.stderr.lines().count(), 1, "{}", both.stderr);
     let text = ok(&ws, &["similar", "--color", "never", "-n", "1", "001:1"]);
     assert!(text.contains("shared: "), "{text}");
     for bad in ["001:0", "001:100000", "nope:3", "001"] {
