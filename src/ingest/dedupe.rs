@@ -33,32 +33,98 @@ impl Hasher for PassThrough {
 type Hashed<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 type HashedSet = HashSet<u64, BuildHasherDefault<PassThrough>>;
 
+const NONE: u32 = u32::MAX;
+
+/// Which earlier paragraphs hold each shingle. Most shingles occur once, so instead of a
+/// vector per shingle (one allocation each), the map holds the head of a chain of links kept
+/// in one arena.
+struct ShingleIndex {
+    heads: Hashed<u32>,
+    /// (paragraph, next link or [`NONE`])
+    links: Vec<(u32, u32)>,
+}
+
+impl ShingleIndex {
+    fn with_capacity(shingles: usize) -> Self {
+        ShingleIndex {
+            heads: Hashed::with_capacity_and_hasher(shingles, Default::default()),
+            links: Vec::with_capacity(shingles),
+        }
+    }
+
+    fn insert(&mut self, shingle: u64, paragraph: u32) {
+        let link = self.links.len() as u32;
+        let head = self.heads.entry(shingle).or_insert(NONE);
+        self.links.push((paragraph, *head));
+        *head = link;
+    }
+
+    /// Calls `f` with every paragraph holding `shingle`.
+    fn for_each(&self, shingle: u64, mut f: impl FnMut(u32)) {
+        let mut link = self.heads.get(&shingle).copied().unwrap_or(NONE);
+        while link != NONE {
+            let (paragraph, next) = self.links[link as usize];
+            f(paragraph);
+            link = next;
+        }
+    }
+}
+
 /// The share of a paragraph's shingles that must occur in an earlier paragraph.
 pub const CONTAINMENT: f64 = 0.7;
 /// Paragraphs with fewer words are only dropped when repeated exactly.
 pub const MIN_WORDS: usize = 8;
 const SHINGLE: usize = 3;
 
+/// For each ASCII byte: its lower-case form if it is a letter or digit, otherwise 0.
+const ASCII_FOLD: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
 /// Folded words of a text: lower-cased runs of letters and digits, hashed.
 fn word_hashes(text: &str) -> Vec<u64> {
-    let mut out = Vec::new();
     use crate::hash::{step, OFFSET};
+    let mut out = Vec::with_capacity(text.len() / 5);
+    let bytes = text.as_bytes();
     let mut h: u64 = OFFSET;
     let mut in_word = false;
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            h = step(h, u64::from(c.to_ascii_lowercase() as u8));
-            in_word = true;
-        } else if !c.is_ascii() && c.is_alphanumeric() {
-            for l in c.to_lowercase() {
-                h = step(h, u64::from(u32::from(l)));
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let is_word = if b < 0x80 {
+            i += 1;
+            let f = ASCII_FOLD[b as usize];
+            if f != 0 {
+                h = step(h, u64::from(f));
             }
-            in_word = true;
-        } else if in_word {
+            f != 0
+        } else {
+            // A multi-byte character: decode it from the valid UTF-8 of `text`.
+            let c = text[i..].chars().next().unwrap_or(' ');
+            i += c.len_utf8();
+            if c.is_alphanumeric() {
+                for l in c.to_lowercase() {
+                    h = step(h, u64::from(u32::from(l)));
+                }
+                true
+            } else {
+                false
+            }
+        };
+        if !is_word && in_word {
             out.push(h);
             h = OFFSET;
-            in_word = false;
         }
+        in_word = is_word;
     }
     if in_word {
         out.push(h);
@@ -92,7 +158,9 @@ pub fn dedupe(paragraphs: Vec<Paragraph>) -> (Vec<Paragraph>, usize) {
     let mut kept: Vec<Paragraph> = Vec::with_capacity(paragraphs.len());
     let mut seen_exact = HashedSet::default();
     let mut lengths: Vec<usize> = Vec::new();
-    let mut index: Hashed<Vec<u32>> = Hashed::default();
+    // About one shingle per word, and about one word per six bytes.
+    let bytes: usize = paragraphs.iter().map(|p| p.text.len()).sum();
+    let mut index = ShingleIndex::with_capacity(bytes / 6);
     let mut counts: Vec<u32> = Vec::new();
     let mut previous_words: Vec<u64> = Vec::new();
     let mut dropped = 0;
@@ -119,7 +187,7 @@ pub fn dedupe(paragraphs: Vec<Paragraph>) -> (Vec<Paragraph>, usize) {
             }
             let id = lengths.len() as u32;
             for s in own {
-                index.entry(s).or_default().push(id);
+                index.insert(s, id);
             }
             lengths.push(words.len());
             counts.push(0);
@@ -136,20 +204,18 @@ pub fn dedupe(paragraphs: Vec<Paragraph>) -> (Vec<Paragraph>, usize) {
 fn is_near_duplicate(
     words: usize,
     own: &[u64],
-    index: &Hashed<Vec<u32>>,
+    index: &ShingleIndex,
     lengths: &[usize],
     counts: &mut [u32],
 ) -> bool {
     let mut touched: Vec<u32> = Vec::new();
-    for s in own {
-        if let Some(ids) = index.get(s) {
-            for &id in ids {
-                if counts[id as usize] == 0 {
-                    touched.push(id);
-                }
-                counts[id as usize] += 1;
+    for &s in own {
+        index.for_each(s, |id| {
+            if counts[id as usize] == 0 {
+                touched.push(id);
             }
-        }
+            counts[id as usize] += 1;
+        });
     }
     let mut found = false;
     for id in touched {

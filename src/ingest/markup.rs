@@ -4,27 +4,31 @@
 
 use super::patterns::ENTITIES;
 use super::Repairs;
+use std::borrow::Cow;
 
 /// Tags whose content goes with them.
 const DROP_WITH_CONTENT: &[&str] = &["sup", "script", "style"];
 
-/// Removes inline markup from one line.
-pub fn strip_inline(line: &str, repairs: &mut Repairs) -> String {
-    let mut s = if line.contains('<') {
-        strip_tags(line, repairs)
-    } else {
-        line.to_owned()
-    };
-    if s.contains('[') {
-        s = strip_links(&s, repairs);
+/// Removes inline markup from one line. A line without markup (most lines) is returned as it
+/// is, without a copy.
+pub fn strip_inline<'a>(line: &'a str, repairs: &mut Repairs) -> Cow<'a, str> {
+    let mut s = Cow::Borrowed(line);
+    if s.contains('<') {
+        s = Cow::Owned(strip_tags(&s, repairs));
     }
-    if s.contains('*') || s.contains('_') {
-        s = strip_emphasis(&s);
+    if s.contains('[') {
+        s = Cow::Owned(strip_links(&s, repairs));
+    }
+    if let Some(stripped) = strip_emphasis(&s) {
+        s = Cow::Owned(stripped);
     }
     if s.contains('&') {
-        s = decode_entities(&s, repairs);
+        s = Cow::Owned(decode_entities(&s, repairs));
     }
-    strip_footnote_numbers(&s, repairs)
+    if let Some(stripped) = strip_footnote_numbers(&s, repairs) {
+        s = Cow::Owned(stripped);
+    }
+    s
 }
 
 fn strip_tags(line: &str, repairs: &mut Repairs) -> String {
@@ -105,28 +109,34 @@ fn strip_links(line: &str, repairs: &mut Repairs) -> String {
 }
 
 /// Removes Markdown emphasis marks (`**`, `__`, `*`, `_`) that touch a word; a lone `*`
-/// between spaces and `_` inside a word stay.
-fn strip_emphasis(line: &str) -> String {
-    let chars: Vec<char> = line.chars().collect();
-    let mut out = String::with_capacity(line.len());
-    for (i, &c) in chars.iter().enumerate() {
-        if c == '*' || c == '_' {
-            let prev = i.checked_sub(1).map(|j| chars[j]);
-            let next = chars.get(i + 1).copied();
-            let word = |x: Option<char>| x.is_some_and(|x| x.is_alphanumeric());
-            let space = |x: Option<char>| x.is_none_or(char::is_whitespace);
-            let keep = if c == '_' {
-                word(prev) && word(next)
-            } else {
-                space(prev) && space(next)
-            };
-            if !keep {
-                continue;
+/// between spaces and `_` inside a word stay. `None` when there is nothing to remove.
+fn strip_emphasis(line: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut copied = 0;
+    for i in memchr::memchr2_iter(b'*', b'_', line.as_bytes()) {
+        // Both marks are ASCII, so `i` and `i + 1` are character boundaries.
+        let prev = line[..i].chars().next_back();
+        let next = line[i + 1..].chars().next();
+        let word = |x: Option<char>| x.is_some_and(|x| x.is_alphanumeric());
+        let space = |x: Option<char>| x.is_none_or(char::is_whitespace);
+        let keep = if line.as_bytes()[i] == b'_' {
+            word(prev) && word(next)
+        } else {
+            space(prev) && space(next)
+        };
+        if !keep {
+            if out.is_empty() {
+                out.reserve(line.len());
             }
+            out.push_str(&line[copied..i]);
+            copied = i + 1;
         }
-        out.push(c);
     }
-    out
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(&line[copied..]);
+    Some(out)
 }
 
 /// Decodes named and numeric HTML entities; unknown ones stay as written.
@@ -175,18 +185,22 @@ fn superscript_digit(c: char) -> bool {
 
 /// Footnote numbers glued to the end of a sentence: superscripts after punctuation
 /// ("police.¹"), and one or two plain digits between a lower-case word's full stop and the
-/// capital that starts the next sentence ("police.1 Other").
-fn strip_footnote_numbers(line: &str, repairs: &mut Repairs) -> String {
-    // One pass over the bytes decides whether the line can hold a footnote number at all: a
-    // digit after a full stop, or the UTF-8 of ¹ ² ³ (C2 B9, C2 B2, C2 B3) or of the block
-    // holding ⁰ ⁴–⁹ (E2 81 xx). Most lines have none and are returned as they are.
-    let candidate = line.as_bytes().windows(2).any(|w| {
-        (w[0] == b'.' && w[1].is_ascii_digit())
-            || (w[0] == 0xC2 && matches!(w[1], 0xB2 | 0xB3 | 0xB9))
-            || (w[0] == 0xE2 && w[1] == 0x81)
+/// capital that starts the next sentence ("police.1 Other"). `None` when the line has none.
+fn strip_footnote_numbers(line: &str, repairs: &mut Repairs) -> Option<String> {
+    // A quick pass over the bytes decides whether the line can hold a footnote number at all:
+    // a digit after a full stop, or the UTF-8 of ¹ ² ³ (C2 B9, C2 B2, C2 B3) or of the block
+    // holding ⁰ ⁴–⁹ (E2 81 xx). Most lines have none and are left alone.
+    let bytes = line.as_bytes();
+    let candidate = memchr::memchr3_iter(b'.', 0xC2, 0xE2, bytes).any(|i| {
+        let next = bytes.get(i + 1).copied().unwrap_or(0);
+        match bytes[i] {
+            b'.' => next.is_ascii_digit(),
+            0xC2 => matches!(next, 0xB2 | 0xB3 | 0xB9),
+            _ => next == 0x81,
+        }
     });
     if !candidate {
-        return line.to_owned();
+        return None;
     }
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len());
@@ -226,7 +240,7 @@ fn strip_footnote_numbers(line: &str, repairs: &mut Repairs) -> String {
         out.push(c);
         i += 1;
     }
-    out
+    (out != line).then_some(out)
 }
 
 #[cfg(test)]
@@ -234,7 +248,7 @@ mod tests {
     use super::*;
 
     fn strip(s: &str) -> String {
-        strip_inline(s, &mut Repairs::default())
+        strip_inline(s, &mut Repairs::default()).into_owned()
     }
 
     #[test]

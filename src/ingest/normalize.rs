@@ -3,6 +3,7 @@
 //! them is the search analyzer's job, not the displayed text's.
 
 use super::Repairs;
+use std::borrow::Cow;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// The expansion of a typographic ligature, if `c` is one.
@@ -85,13 +86,13 @@ pub fn normalize(text: &str, repairs: &mut Repairs) -> String {
 }
 
 /// Collapses runs of spaces and tabs into one space and trims the ends.
-pub fn collapse_spaces(line: &str) -> String {
+pub fn collapse_spaces(line: Cow<'_, str>) -> String {
     let tidy = !line.contains("  ")
         && !line.contains('\t')
         && !line.starts_with(' ')
         && !line.ends_with(' ');
     if tidy {
-        return line.to_owned();
+        return line.into_owned();
     }
     let mut out = String::with_capacity(line.len());
     for word in line.split([' ', '\t']).filter(|w| !w.is_empty()) {
@@ -126,7 +127,7 @@ mod tests {
     fn invisible_and_spaces() {
         assert_eq!(norm("so\u{AD}cial\u{200B}ism\u{FEFF}\u{7}"), "socialism");
         assert_eq!(norm("a\u{A0}b"), "a b");
-        assert_eq!(collapse_spaces("  a \t  b  "), "a b");
+        assert_eq!(collapse_spaces("  a \t  b  ".into()), "a b");
     }
 
     #[test]

@@ -151,13 +151,30 @@ pub fn is_boilerplate(line: &str) -> bool {
     if line.len() > BOILERPLATE_MAX_BYTES {
         return false;
     }
-    let lower = line.to_lowercase();
-    let trimmed = lower.trim_matches(|c: char| !c.is_alphanumeric());
+    let trimmed = line.trim_matches(|c: char| !c.is_alphanumeric());
     if trimmed.is_empty() {
         return false;
     }
-    BOILERPLATE_LINES.contains(&trimmed)
-        || BOILERPLATE_PREFIXES.iter().any(|p| lower.starts_with(p))
+    // Lower-case only as much as a comparison needs: the whole trimmed line when it is short
+    // enough to be one of the lines (lower-casing shrinks a character at most threefold, as
+    // the Kelvin sign K becomes k), and for the prefixes the first characters of the line.
+    let longest_line = BOILERPLATE_LINES.iter().map(|l| l.len()).max().unwrap_or(0);
+    if trimmed.len() <= 3 * longest_line
+        && BOILERPLATE_LINES.contains(&trimmed.to_lowercase().as_str())
+    {
+        return true;
+    }
+    let longest_prefix = BOILERPLATE_PREFIXES
+        .iter()
+        .map(|p| p.len())
+        .max()
+        .unwrap_or(0);
+    let start: String = line
+        .chars()
+        .take(longest_prefix)
+        .flat_map(char::to_lowercase)
+        .collect();
+    BOILERPLATE_PREFIXES.iter().any(|p| start.starts_with(p))
 }
 
 #[cfg(test)]

@@ -6,9 +6,11 @@
 use super::markup::strip_inline;
 use super::normalize::collapse_spaces;
 use super::patterns::{
-    is_boilerplate, is_catalogue, CATALOGUE_END, CATALOGUE_MAX_BLOCKS, CATALOGUE_START,
+    is_boilerplate, is_catalogue, CATALOGUE_END, CATALOGUE_MAX_BLOCKS, CATALOGUE_MAX_CHARS,
+    CATALOGUE_START,
 };
 use super::Repairs;
+use std::borrow::Cow;
 
 /// One paragraph of cleaned text; a heading is a paragraph too, marked with its level.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +94,7 @@ fn blocks(text: &str, repairs: &mut Repairs) -> Vec<Vec<Line>> {
             continue;
         }
         let (kind, content) = classify(trimmed);
-        let cleaned = collapse_spaces(&strip_inline(content, repairs));
+        let cleaned = collapse_spaces(strip_inline(content, repairs));
         if cleaned.is_empty() {
             continue;
         }
@@ -111,12 +113,22 @@ fn blocks(text: &str, repairs: &mut Repairs) -> Vec<Vec<Line>> {
     blocks
 }
 
+/// A Markdown rule: three or more of one of `-`, `*`, `_`, spaces allowed between them.
 fn is_rule(line: &str) -> bool {
-    let marks: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-    marks.len() >= 3
-        && (marks.chars().all(|c| c == '-')
-            || marks.chars().all(|c| c == '*')
-            || marks.chars().all(|c| c == '_'))
+    let Some(mark) = line.chars().find(|c| !c.is_whitespace()) else {
+        return false;
+    };
+    if !matches!(mark, '-' | '*' | '_') {
+        return false;
+    }
+    let mut marks = 0;
+    for c in line.chars().filter(|c| !c.is_whitespace()) {
+        if c != mark {
+            return false;
+        }
+        marks += 1;
+    }
+    marks >= 3
 }
 
 fn classify(line: &str) -> (Kind, &str) {
@@ -145,52 +157,84 @@ fn block_text(block: &[Line]) -> String {
         .join(" ")
 }
 
+/// The length of a block's text joined with spaces, without joining it.
+fn block_len(block: &[Line]) -> usize {
+    block
+        .iter()
+        .map(|l| l.text.len() + 1)
+        .sum::<usize>()
+        .saturating_sub(1)
+}
+
+/// The start of a block's text, long enough to compare with any of `prefixes`: the first line
+/// itself when it is long enough (the usual case), otherwise the lines joined.
+fn block_start<'a>(block: &'a [Line], prefixes: &[&str]) -> Cow<'a, str> {
+    let longest = prefixes.iter().map(|p| p.len()).max().unwrap_or(0);
+    match block {
+        [first, ..] if first.text.len() >= longest => Cow::Borrowed(&first.text),
+        _ => Cow::Owned(block_text(block)),
+    }
+}
+
+/// Whether a block's text is exactly `text` (lines are never empty, so a block of several
+/// lines holds a space where they join).
+fn block_is(block: &[Line], text: &str) -> bool {
+    match block {
+        [only] => only.text == text,
+        _ => block_text(block) == text,
+    }
+}
+
 /// Drops blocks that are not prose: cataloguing data (ISBN, CIP records, imprints), tables of
 /// contents whose lines end in page numbers, and OCR debris from cover images.
 fn drop_front_matter(blocks: Vec<Vec<Line>>, repairs: &mut Repairs) -> Vec<Vec<Line>> {
-    let mut kept: Vec<Vec<Line>> = Vec::with_capacity(blocks.len());
+    // First decide which blocks stay, looking ahead where needed; then move them out.
+    let mut keep = vec![false; blocks.len()];
+    let mut last_kept: Option<usize> = None;
     let mut skip_until = 0;
     for (i, block) in blocks.iter().enumerate() {
         if i < skip_until {
             continue;
         }
-        let text = block_text(block);
-        if CATALOGUE_START.iter().any(|s| text.starts_with(s)) {
+        if CATALOGUE_START
+            .iter()
+            .any(|s| block_start(block, CATALOGUE_START).starts_with(s))
+        {
             let end = blocks[i..]
                 .iter()
                 .take(CATALOGUE_MAX_BLOCKS)
-                .position(|b| block_text(b) == CATALOGUE_END);
+                .position(|b| block_is(b, CATALOGUE_END));
             skip_until = i + end.map_or(1, |e| e + 1);
             repairs.add("front matter blocks", skip_until - i);
             continue;
         }
-        if is_catalogue(&text) || is_ocr_debris(block) {
+        let catalogue = block_len(block) < CATALOGUE_MAX_CHARS && is_catalogue(&block_text(block));
+        if catalogue || is_ocr_debris(block) {
             repairs.add("front matter blocks", 1);
             continue;
         }
         if is_table_of_contents(block) {
             repairs.add("front matter blocks", 1);
-            let after_contents_heading = kept.last().is_some_and(|b: &Vec<Line>| {
-                b.len() == 1
+            if let Some(last) = last_kept {
+                let b = &blocks[last];
+                let contents_heading = b.len() == 1
                     && matches!(b[0].kind, Kind::Heading(_))
-                    && b[0].text.to_lowercase().ends_with("contents")
-            });
-            if after_contents_heading {
-                kept.pop();
+                    && b[0].text.to_lowercase().ends_with("contents");
+                if contents_heading {
+                    keep[last] = false;
+                    last_kept = keep[..last].iter().rposition(|&k| k);
+                }
             }
             continue;
         }
-        kept.push(
-            blocks[i]
-                .iter()
-                .map(|l| Line {
-                    kind: l.kind,
-                    text: l.text.clone(),
-                })
-                .collect(),
-        );
+        keep[i] = true;
+        last_kept = Some(i);
     }
-    kept
+    blocks
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(b, k)| k.then_some(b))
+        .collect()
 }
 
 fn ends_in_page_number(line: &str) -> bool {
@@ -217,7 +261,8 @@ fn is_table_of_contents(block: &[Line]) -> bool {
 /// and stray page numbers.
 fn is_ocr_debris(block: &[Line]) -> bool {
     let shouting = |t: &str| {
-        t.chars().count() <= 24
+        t.len() <= 24 * 4
+            && t.chars().count() <= 24
             && t.split_whitespace().count() <= 4
             && t.chars().any(char::is_alphabetic)
             && !t.chars().any(char::is_lowercase)
