@@ -10,13 +10,18 @@ use crate::index::{analyzer, manifest::Manifest, schema::doc_key, Fields, Opened
 use serde::Serialize;
 use std::ops::Bound;
 use tantivy::collector::TopDocs;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
     RangeQuery, TermQuery,
 };
-use tantivy::schema::{IndexRecordOption, Term, Value};
+use tantivy::schema::document::{
+    DeserializeError, DocumentDeserialize, DocumentDeserializer, ValueDeserialize,
+    ValueDeserializer, ValueVisitor,
+};
+use tantivy::schema::{Field, IndexRecordOption, Term};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher};
 
 /// Weight of a match in a section heading, relative to one in the passage text.
 pub const SECTION_WEIGHT: f32 = 0.3;
@@ -89,6 +94,147 @@ pub(crate) struct Stored {
     pub title: Option<String>,
     pub authors: Vec<String>,
     pub year: Option<i64>,
+}
+
+/// The fast-field columns a search reads for its hits, opened once per segment.
+struct Columns<'a> {
+    searcher: &'a Searcher,
+    segments: Vec<Option<SegmentColumns>>,
+}
+
+struct SegmentColumns {
+    ord: Column<u64>,
+    doc_key: Column<u64>,
+    doc: Option<StrColumn>,
+}
+
+impl<'a> Columns<'a> {
+    fn new(searcher: &'a Searcher) -> Self {
+        Columns {
+            searcher,
+            segments: std::iter::repeat_with(|| None)
+                .take(searcher.segment_readers().len())
+                .collect(),
+        }
+    }
+
+    fn segment(&mut self, segment_ord: u32) -> Result<&SegmentColumns> {
+        let slot = &mut self.segments[segment_ord as usize];
+        if slot.is_none() {
+            let fast = self.searcher.segment_reader(segment_ord).fast_fields();
+            *slot = Some(SegmentColumns {
+                ord: fast.u64("ord")?,
+                doc_key: fast.u64("doc_key")?,
+                doc: fast.str("doc")?,
+            });
+        }
+        Ok(slot.as_ref().expect("opened above"))
+    }
+
+    /// The document id and passage ordinal of a hit (its sort key).
+    fn sort_key(&mut self, addr: DocAddress) -> Result<(String, u64)> {
+        let columns = self.segment(addr.segment_ord)?;
+        let ord = columns.ord.first(addr.doc_id).unwrap_or(0);
+        let mut doc = String::new();
+        if let Some(column) = &columns.doc {
+            if let Some(term_ord) = column.term_ords(addr.doc_id).next() {
+                column
+                    .ord_to_str(term_ord, &mut doc)
+                    .map_err(|e| Error::Tantivy(e.into()))?;
+            }
+        }
+        Ok((doc, ord))
+    }
+}
+
+impl Stored {
+    /// Moves the values of a passage read from the store into their places.
+    fn from_raw(f: &Fields, raw: RawStored) -> Self {
+        let mut out = Stored {
+            doc: String::new(),
+            section: None,
+            paragraph: 0,
+            ord: 0,
+            text: String::new(),
+            title: None,
+            authors: Vec::new(),
+            year: None,
+        };
+        for (field, value) in raw.0 {
+            match value {
+                StoredValue::Str(s) if field == f.text => out.text = s,
+                StoredValue::Str(s) if field == f.doc => out.doc = s,
+                StoredValue::Str(s) if field == f.section => out.section = Some(s),
+                StoredValue::Str(s) if field == f.title => out.title = Some(s),
+                StoredValue::Str(s) if field == f.author => out.authors.push(s),
+                StoredValue::U64(n) if field == f.paragraph => out.paragraph = n,
+                StoredValue::U64(n) if field == f.ord => out.ord = n,
+                StoredValue::I64(n) if field == f.year => out.year = Some(n),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// A passage's stored values as they come out of the store. Reading into this instead of a
+/// `TantivyDocument` moves each string once, straight into [`Stored`], rather than building
+/// tantivy's generic document and copying every string out of it again.
+struct RawStored(Vec<(Field, StoredValue)>);
+
+/// The kinds of value the schema stores.
+enum StoredValue {
+    Str(String),
+    U64(u64),
+    I64(i64),
+    Other,
+}
+
+impl DocumentDeserialize for RawStored {
+    fn deserialize<'de, D>(mut deserializer: D) -> Result<Self, DeserializeError>
+    where
+        D: DocumentDeserializer<'de>,
+    {
+        let mut values = Vec::with_capacity(deserializer.size_hint());
+        while let Some(entry) = deserializer.next_field::<StoredValue>()? {
+            values.push(entry);
+        }
+        Ok(RawStored(values))
+    }
+}
+
+impl ValueDeserialize for StoredValue {
+    fn deserialize<'de, D>(deserializer: D) -> Result<Self, DeserializeError>
+    where
+        D: ValueDeserializer<'de>,
+    {
+        deserializer.deserialize_any(StoredVisitor)
+    }
+}
+
+struct StoredVisitor;
+
+impl ValueVisitor for StoredVisitor {
+    type Value = StoredValue;
+
+    fn visit_null(&self) -> Result<StoredValue, DeserializeError> {
+        Ok(StoredValue::Other)
+    }
+    fn visit_string(&self, s: String) -> Result<StoredValue, DeserializeError> {
+        Ok(StoredValue::Str(s))
+    }
+    fn visit_u64(&self, n: u64) -> Result<StoredValue, DeserializeError> {
+        Ok(StoredValue::U64(n))
+    }
+    fn visit_i64(&self, n: i64) -> Result<StoredValue, DeserializeError> {
+        Ok(StoredValue::I64(n))
+    }
+    fn visit_f64(&self, _: f64) -> Result<StoredValue, DeserializeError> {
+        Ok(StoredValue::Other)
+    }
+    fn visit_bool(&self, _: bool) -> Result<StoredValue, DeserializeError> {
+        Ok(StoredValue::Other)
+    }
 }
 
 impl Engine {
@@ -403,7 +549,7 @@ impl Engine {
             return self.search_like(request);
         }
         let (query, targets) = self.plan(request)?;
-        self.run(&*query, &targets, request, |_, _| true)
+        self.run(&*query, &targets, request, None)
     }
 
     /// Ranks the passages matching `query`, keeps those `keep` accepts, and fills the best
@@ -413,7 +559,7 @@ impl Engine {
         query: &dyn Query,
         targets: &Targets,
         request: &Request,
-        keep: impl Fn(&str, u64) -> bool,
+        keep: Option<&dyn Fn(&str, u64) -> bool>,
     ) -> Result<Vec<Hit>> {
         let limit = request.limit.max(1);
         let searcher = self.reader.searcher();
@@ -429,28 +575,54 @@ impl Engine {
                 }
             });
         let top = searcher.search(query, &collector)?;
-        // Ties are broken by document id and passage order, read from fast fields so that only
-        // the passages shown are fetched from the store.
-        let mut ranked: Vec<(f32, String, u64, DocAddress)> = Vec::with_capacity(top.len());
+        // Ties are broken by document id and passage order, read from fast fields (so that
+        // only the passages shown are fetched from the store). Keys are read only where they
+        // are needed: for every candidate when some are to be left out, otherwise only for
+        // candidates whose score ties with another's.
+        let mut columns = Columns::new(&searcher);
+        let mut ranked: Vec<(f32, Option<(String, u64)>, DocAddress)> =
+            Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let (doc, ord) = self.sort_key(&searcher, addr)?;
-            if keep(&doc, ord) {
-                ranked.push((score, doc, ord, addr));
-            }
+            let key = match &keep {
+                Some(keep) => {
+                    let (doc, ord) = columns.sort_key(addr)?;
+                    if !keep(&doc, ord) {
+                        continue;
+                    }
+                    Some((doc, ord))
+                }
+                None => None,
+            };
+            ranked.push((score, key, addr));
         }
-        ranked.sort_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then_with(|| a.1.cmp(&b.1))
-                .then(a.2.cmp(&b.2))
-        });
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut start = 0;
+        while start < ranked.len() {
+            let score = ranked[start].0;
+            let end = start
+                + ranked[start..]
+                    .iter()
+                    .take_while(|r| r.0.total_cmp(&score).is_eq())
+                    .count();
+            if end - start > 1 {
+                for entry in &mut ranked[start..end] {
+                    if entry.1.is_none() {
+                        entry.1 = Some(columns.sort_key(entry.2)?);
+                    }
+                }
+                ranked[start..end].sort_by(|a, b| a.1.cmp(&b.1));
+            }
+            start = end;
+        }
         ranked.truncate(limit);
         let mut found = Vec::with_capacity(ranked.len());
-        for (score, _, _, addr) in ranked {
+        for (score, _, addr) in ranked {
             found.push((score, addr, self.stored(&searcher, addr)?));
         }
         let mut hits = Vec::with_capacity(found.len());
         for (rank, (score, addr, stored)) in found.into_iter().enumerate() {
-            let (before, after) = self.context(&searcher, addr, &stored, request.context)?;
+            let (before, after) =
+                self.context(&searcher, &mut columns, addr, &stored, request.context)?;
             let highlights = highlight(&stored.text, targets, &mut self.stemmed);
             hits.push(Hit {
                 rank: rank + 1,
@@ -471,43 +643,9 @@ impl Engine {
         Ok(hits)
     }
 
-    /// The document id and passage ordinal of a hit, from fast fields.
-    fn sort_key(&self, searcher: &Searcher, addr: DocAddress) -> Result<(String, u64)> {
-        let fast = searcher.segment_reader(addr.segment_ord).fast_fields();
-        let ord = fast.u64("ord")?.first(addr.doc_id).unwrap_or(0);
-        let mut doc = String::new();
-        if let Some(column) = fast.str("doc")? {
-            if let Some(term_ord) = column.term_ords(addr.doc_id).next() {
-                column
-                    .ord_to_str(term_ord, &mut doc)
-                    .map_err(|e| Error::Tantivy(e.into()))?;
-            }
-        }
-        Ok((doc, ord))
-    }
-
     pub(crate) fn stored(&self, searcher: &Searcher, addr: DocAddress) -> Result<Stored> {
-        let d: TantivyDocument = searcher.doc(addr)?;
-        let f = self.fields;
-        let text = |field| {
-            d.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
-        let num = |field| d.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-        Ok(Stored {
-            doc: text(f.doc).unwrap_or_default(),
-            section: text(f.section),
-            paragraph: num(f.paragraph),
-            ord: num(f.ord),
-            text: text(f.text).unwrap_or_default(),
-            title: text(f.title),
-            authors: d
-                .get_all(f.author)
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect(),
-            year: d.get_first(f.year).and_then(|v| v.as_i64()),
-        })
+        let raw: RawStored = searcher.doc(addr)?;
+        Ok(Stored::from_raw(&self.fields, raw))
     }
 
     /// The `n` passages before and after a hit. A document's passages sit together and in
@@ -516,6 +654,7 @@ impl Engine {
     fn context(
         &self,
         searcher: &Searcher,
+        columns: &mut Columns,
         addr: DocAddress,
         hit: &Stored,
         n: usize,
@@ -524,9 +663,11 @@ impl Engine {
             return Ok((vec![], vec![]));
         }
         let segment = searcher.segment_reader(addr.segment_ord);
-        let fast = segment.fast_fields();
-        let keys = fast.u64("doc_key")?;
-        let ords = fast.u64("ord")?;
+        let SegmentColumns {
+            ord: ords,
+            doc_key: keys,
+            ..
+        } = columns.segment(addr.segment_ord)?;
         let key = doc_key(&hit.doc);
         let max = segment.max_doc();
         let neighbour = |delta: i64| -> Option<u32> {

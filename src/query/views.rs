@@ -275,9 +275,12 @@ impl Engine {
             clauses.extend(self.filters(request)?);
         }
         let query = BooleanQuery::new(clauses);
-        let mut hits = self.run(&query, &targets, request, |d, o| {
-            d != doc || o.abs_diff(ord) > 2
-        })?;
+        let mut hits = self.run(
+            &query,
+            &targets,
+            request,
+            Some(&|d: &str, o: u64| d != doc || o.abs_diff(ord) > 2),
+        )?;
         let rank: HashMap<&str, usize> = terms
             .iter()
             .enumerate()

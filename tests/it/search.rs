@@ -220,3 +220,51 @@ fn no_hits_exit_1() {
     assert_eq!(run.code, 1);
     assert!(run.stdout.is_empty());
 }
+
+#[test]
+fn equal_scores_are_ordered_by_document_then_passage() {
+    // Passages of the same length with one "Kronstadt" each score exactly alike; their order
+    // must then be document id, then passage order, whatever order the files were indexed in.
+    let ws = Workspace::empty();
+    let paragraph = |tag: &str| {
+        let words: Vec<String> = (0..100).map(|j| format!("{tag}w{j:02}")).collect();
+        format!("Kronstadt {}.", words.join(" "))
+    };
+    let write = |name: &str, tags: &[&str]| {
+        let body: Vec<String> = tags.iter().map(|t| paragraph(t)).collect();
+        ws.write(name, format!("# Notes\n\n{}\n", body.join("\n\n")));
+    };
+    // Indexed in two batches, so that the index's own order (c, z, then a, b) is not the
+    // document order.
+    write("c.txt", &["c1"]);
+    write("z.txt", &["z2", "z1"]);
+    assert_eq!(ws.run(&["index"]).code, 0);
+    write("a.txt", &["a1"]);
+    write("b.txt", &["b1"]);
+    assert_eq!(ws.run(&["index"]).code, 0);
+    let hits = ws.hits(&["Kronstadt", "-C", "0"]);
+    let order: Vec<(String, String)> = hits
+        .iter()
+        .map(|h| {
+            let text = h["text"].as_str().unwrap();
+            (
+                h["doc"].as_str().unwrap().to_owned(),
+                text[10..12].to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("a", "a1"),
+        ("b", "b1"),
+        ("c", "c1"),
+        ("z", "z2"),
+        ("z", "z1"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(d, t)| (d.to_string(), t.to_string()))
+        .collect();
+    assert_eq!(order, expected);
+    let scores: BTreeSet<String> = hits.iter().map(|h| h["score"].to_string()).collect();
+    assert_eq!(scores.len(), 1, "the passages should tie: {scores:?}");
+}
