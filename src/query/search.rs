@@ -96,6 +96,12 @@ pub(crate) struct Stored {
     pub year: Option<i64>,
 }
 
+/// Which candidate passages a search may return, by document id and passage ordinal.
+pub(crate) type Keep<'a> = &'a dyn Fn(&str, u64) -> bool;
+
+/// A passage's document id and ordinal: how hits with equal scores are ordered.
+type SortKey = (String, u64);
+
 /// The fast-field columns a search reads for its hits, opened once per segment.
 struct Columns<'a> {
     searcher: &'a Searcher,
@@ -132,7 +138,7 @@ impl<'a> Columns<'a> {
     }
 
     /// The document id and passage ordinal of a hit (its sort key).
-    fn sort_key(&mut self, addr: DocAddress) -> Result<(String, u64)> {
+    fn sort_key(&mut self, addr: DocAddress) -> Result<SortKey> {
         let columns = self.segment(addr.segment_ord)?;
         let ord = columns.ord.first(addr.doc_id).unwrap_or(0);
         let mut doc = String::new();
@@ -559,7 +565,7 @@ impl Engine {
         query: &dyn Query,
         targets: &Targets,
         request: &Request,
-        keep: Option<&dyn Fn(&str, u64) -> bool>,
+        keep: Option<Keep>,
     ) -> Result<Vec<Hit>> {
         let limit = request.limit.max(1);
         let searcher = self.reader.searcher();
@@ -580,8 +586,7 @@ impl Engine {
         // are needed: for every candidate when some are to be left out, otherwise only for
         // candidates whose score ties with another's.
         let mut columns = Columns::new(&searcher);
-        let mut ranked: Vec<(f32, Option<(String, u64)>, DocAddress)> =
-            Vec::with_capacity(top.len());
+        let mut ranked: Vec<(f32, Option<SortKey>, DocAddress)> = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let key = match &keep {
                 Some(keep) => {
