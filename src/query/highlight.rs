@@ -34,12 +34,7 @@ pub fn highlight(text: &str, targets: &Targets, stemmed: &mut TextAnalyzer) -> V
     }
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     if !targets.stems.is_empty() {
-        let mut stream = stemmed.token_stream(text);
-        while let Some(t) = stream.next() {
-            if targets.stems.contains(&t.text) {
-                ranges.push((t.offset_from, t.offset_to));
-            }
-        }
+        stem_ranges(text, &targets.stems, stemmed, &mut ranges);
     }
     if !targets.phrases.is_empty() {
         let mut words: Vec<&str> = targets
@@ -91,6 +86,48 @@ pub fn highlight(text: &str, targets: &Targets, stemmed: &mut TextAnalyzer) -> V
         }
     }
     merge(ranges)
+}
+
+/// Pushes the byte range of every word of `text` whose stem is one of `stems`.
+///
+/// English Snowball stemming keeps a word's first letter (its exceptional forms too: dying →
+/// die) and never lengthens it, so only words that start like some stem and are at least as
+/// long as the shortest are stemmed. In a fresh process the stem cache is empty, and stemming
+/// every word of every hit was most of a bare-word search.
+fn stem_ranges(
+    text: &str,
+    stems: &[String],
+    stemmed: &mut TextAnalyzer,
+    ranges: &mut Vec<(usize, usize)>,
+) {
+    let firsts: Vec<u8> = stems.iter().filter_map(|s| s.bytes().next()).collect();
+    let shortest = stems.iter().map(String::len).min().unwrap_or(0);
+    let mut scratch = String::new();
+    let mut lower = String::new();
+    analyzer::for_each_word(text, &mut scratch, |from, to, raw, folded| {
+        let folded = match folded {
+            Some(f) => f,
+            None => {
+                let first = raw.as_bytes()[0].to_ascii_lowercase();
+                if raw.len() < shortest || !firsts.contains(&first) {
+                    return;
+                }
+                lower.clear();
+                lower.push_str(raw);
+                lower.make_ascii_lowercase();
+                &lower
+            }
+        };
+        if folded.len() < shortest || !firsts.contains(&folded.as_bytes()[0]) {
+            return;
+        }
+        let mut stream = stemmed.token_stream(folded);
+        if let Some(t) = stream.next() {
+            if stems.contains(&t.text) {
+                ranges.push((from, to));
+            }
+        }
+    });
 }
 
 /// Matches the phrase (as word ids) with its first word at `hits[start]`, each next word
@@ -180,6 +217,37 @@ mod tests {
             marks("Anarchists and an anarchist at the Musée", &t),
             ["Anarchists", "anarchist", "Musée"]
         );
+    }
+
+    /// The shortcut of [`stem_ranges`] marks exactly the words the stemming analyzer would.
+    #[test]
+    fn stem_shortcut_agrees_with_the_analyzer_on_the_corpus() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut text = String::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "txt") {
+                text.push_str(&String::from_utf8_lossy(&std::fs::read(path).unwrap()));
+            }
+        }
+        text.push_str(" dying lying tying skies skis idly gently ugly early only singly news");
+        let mut analyzer = stemmed();
+        let all = crate::index::analyzer::tokens(&mut analyzer, &text);
+        // Every distinct stem of the corpus, in batches, as the targets of a query would be.
+        let mut stems: Vec<String> = all.iter().map(|t| t.0.clone()).collect();
+        stems.sort();
+        stems.dedup();
+        assert!(stems.len() > 3000, "{}", stems.len());
+        for batch in stems.chunks(7) {
+            let expected: Vec<(usize, usize)> = all
+                .iter()
+                .filter(|t| batch.contains(&t.0))
+                .map(|t| (t.1, t.2))
+                .collect();
+            let mut got = Vec::new();
+            stem_ranges(&text, batch, &mut analyzer, &mut got);
+            assert_eq!(got, expected, "stems {batch:?}");
+        }
     }
 
     #[test]
