@@ -234,13 +234,17 @@ fn equal_scores_are_ordered_by_document_then_passage() {
         let body: Vec<String> = tags.iter().map(|t| paragraph(t)).collect();
         ws.write(name, format!("# Notes\n\n{}\n", body.join("\n\n")));
     };
-    // Indexed in two batches, so that the index's own order (c, z, then a, b) is not the
-    // document order.
+    // Indexed in two batches of several documents, so that the index's own order (segments
+    // in the order they were written) is not the document order, and segments hold several
+    // documents each.
     write("c.txt", &["c1"]);
     write("z.txt", &["z2", "z1"]);
+    write("x.txt", &["x1"]);
+    write("w.txt", &["w1"]);
     assert_eq!(ws.run(&["index"]).code, 0);
-    write("a.txt", &["a1"]);
-    write("b.txt", &["b1"]);
+    for name in ["a", "b", "y", "d"] {
+        write(&format!("{name}.txt"), &[&format!("{name}1")]);
+    }
     assert_eq!(ws.run(&["index"]).code, 0);
     let hits = ws.hits(&["Kronstadt", "-C", "0"]);
     let order: Vec<(String, String)> = hits
@@ -257,6 +261,10 @@ fn equal_scores_are_ordered_by_document_then_passage() {
         ("a", "a1"),
         ("b", "b1"),
         ("c", "c1"),
+        ("d", "d1"),
+        ("w", "w1"),
+        ("x", "x1"),
+        ("y", "y1"),
         ("z", "z2"),
         ("z", "z1"),
     ];
