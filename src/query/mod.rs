@@ -5,6 +5,7 @@
 pub mod guard;
 pub mod highlight;
 pub mod parse;
+pub mod prior;
 pub mod quotes;
 pub mod search;
 pub mod views;

@@ -5,6 +5,7 @@
 use super::guard::ForwardOnly;
 use super::highlight::{highlight, Targets};
 use super::parse::{parse, year_value, Expr, Leaf, QField};
+use super::prior::WithPrior;
 use crate::error::{Error, Result};
 use crate::index::{analyzer, manifest::Manifest, schema::doc_key, Fields, Opened};
 use serde::Serialize;
@@ -600,18 +601,10 @@ impl Engine {
     ) -> Result<Vec<Hit>> {
         let limit = request.limit.max(1);
         let searcher = self.reader.searcher();
-        let collector =
-            TopDocs::with_limit(limit + 32).tweak_score(|segment: &tantivy::SegmentReader| {
-                let lens = segment
-                    .fast_fields()
-                    .u64("len")
-                    .ok()
-                    .map(|c| c.first_or_default_col(0));
-                move |doc: tantivy::DocId, score: tantivy::Score| {
-                    score * length_prior(lens.as_ref().map_or(PRIOR_FULL_CHARS, |c| c.get_val(doc)))
-                }
-            });
-        let top = searcher.search(query, &collector)?;
+        // Ranked with the length prior folded into the query, so that tantivy can still prune.
+        let collector = TopDocs::with_limit(limit + 32).order_by_score();
+        let query = WithPrior(query.box_clone());
+        let top = searcher.search(&query, &collector)?;
         // Ties are broken by document id and passage order, read from fast fields (so that
         // only the passages shown are fetched from the store). Keys are read only where they
         // are needed: for every candidate when some are to be left out, otherwise only for
