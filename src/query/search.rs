@@ -2,7 +2,7 @@
 //! (ties broken by document and passage order), and each hit is filled with its stored text,
 //! its document's metadata (from the manifest), its highlights and its neighbouring passages.
 
-use super::guard::ForwardOnly;
+use super::guard::{ForwardOnly, PresentOnly};
 use super::highlight::{highlight, Targets};
 use super::parse::{parse, year_value, Expr, Leaf, QField};
 use super::prior::WithPrior;
@@ -374,7 +374,13 @@ impl Engine {
                     (Occur::Should, term(f.text_stem)),
                     (
                         Occur::Should,
-                        Box::new(BoostQuery::new(term(f.section), SECTION_WEIGHT)),
+                        Box::new(BoostQuery::new(
+                            Box::new(PresentOnly {
+                                query: term(f.section),
+                                field: f.section,
+                            }),
+                            SECTION_WEIGHT,
+                        )),
                     ),
                 ]))
             }
