@@ -323,6 +323,21 @@ impl Engine {
         tokens: &[String],
         slop: u32,
     ) -> Box<dyn Query> {
+        let query = self.field_query(field, tokens, slop);
+        // Author (and, in a hand-made catalogue, title) may be missing from whole segments.
+        if field == self.fields.author || field == self.fields.title {
+            Box::new(PresentOnly { query, field })
+        } else {
+            query
+        }
+    }
+
+    fn field_query(
+        &self,
+        field: tantivy::schema::Field,
+        tokens: &[String],
+        slop: u32,
+    ) -> Box<dyn Query> {
         match tokens {
             [] => Box::new(EmptyQuery),
             [one] => Box::new(TermQuery::new(
