@@ -8,14 +8,12 @@
 //! hash; runs are grouped by their smallest full window hash, and a group must span two
 //! documents.
 
-use super::search::Engine;
+use super::search::{Engine, RawStored, Stored};
 use crate::error::Result;
 use crate::index::analyzer;
 use serde::Serialize;
 use std::collections::HashMap;
-use tantivy::schema::Value;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::TantivyDocument;
 
 /// Default length, in words, of a shared run.
 pub const DEFAULT_WORDS: usize = 8;
@@ -63,7 +61,7 @@ fn hash_token(t: &str) -> u64 {
 fn windows(tokens: &[u64], n: usize) -> impl Iterator<Item = u64> + '_ {
     tokens.windows(n).map(|w| {
         w.iter().fold(crate::hash::OFFSET, |h, &t| {
-            (h ^ t).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(17)
+            crate::hash::step(h, t).rotate_left(17)
         })
     })
 }
@@ -91,19 +89,9 @@ pub fn for_each_passage(engine: &Engine, mut f: impl FnMut(&str, u64, &str)) -> 
         let store = segment
             .get_store_reader(64)
             .map_err(|e| crate::Error::Tantivy(e.into()))?;
-        for d in store.iter::<TantivyDocument>(segment.alive_bitset()) {
-            let d = d?;
-            f(
-                d.get_first(fields.doc)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or(""),
-                d.get_first(fields.paragraph)
-                    .and_then(|v| v.as_u64())
-                    .unwrap_or(0),
-                d.get_first(fields.text)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or(""),
-            );
+        for raw in store.iter::<RawStored>(segment.alive_bitset()) {
+            let passage = Stored::from_raw(&fields, raw?);
+            f(&passage.doc, passage.paragraph, &passage.text);
         }
     }
     Ok(())

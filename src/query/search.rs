@@ -187,7 +187,7 @@ impl<'a> Columns<'a> {
 
 impl Stored {
     /// Moves the values of a passage read from the store into their places.
-    fn from_raw(f: &Fields, raw: RawStored) -> Self {
+    pub(crate) fn from_raw(f: &Fields, raw: RawStored) -> Self {
         let mut out = Stored {
             doc: String::new(),
             section: None,
@@ -218,10 +218,10 @@ impl Stored {
 /// A passage's stored values as they come out of the store. Reading into this instead of a
 /// `TantivyDocument` moves each string once, straight into [`Stored`], rather than building
 /// tantivy's generic document and copying every string out of it again.
-struct RawStored(Vec<(Field, StoredValue)>);
+pub(crate) struct RawStored(Vec<(Field, StoredValue)>);
 
 /// The kinds of value the schema stores.
-enum StoredValue {
+pub(crate) enum StoredValue {
     Str(String),
     U64(u64),
     I64(i64),

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Most passages a concordance reads.
 pub const KWIC_MAX_PASSAGES: usize = 100_000;
@@ -178,24 +178,11 @@ impl Engine {
         let mut best: Option<(u64, DocAddress, u64, String)> = None;
         let mut first = u64::MAX;
         for addr in addrs {
-            let d: TantivyDocument = searcher.doc(addr)?;
-            use tantivy::schema::Value;
-            let p = d
-                .get_first(self.fields.paragraph)
-                .and_then(|v| v.as_u64())
-                .unwrap_or(0);
-            let ord = d
-                .get_first(self.fields.ord)
-                .and_then(|v| v.as_u64())
-                .unwrap_or(0);
+            let passage = self.stored(&searcher, addr)?;
+            let p = passage.paragraph;
             first = first.min(p);
             if p <= paragraph && best.as_ref().is_none_or(|b| p > b.0) {
-                let text = d
-                    .get_first(self.fields.text)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_owned();
-                best = Some((p, addr, ord, text));
+                best = Some((p, addr, passage.ord, passage.text));
             }
         }
         match best {
