@@ -323,9 +323,15 @@ impl Engine {
         tokens: &[String],
         slop: u32,
     ) -> Box<dyn Query> {
-        let query = self.field_query(field, tokens, slop);
-        // Author (and, in a hand-made catalogue, title) may be missing from whole segments.
-        if field == self.fields.author || field == self.fields.title {
+        self.present_only(field, self.field_query(field, tokens, slop))
+    }
+
+    /// Wraps a query on a field that whole segments may lack (see [`PresentOnly`]): section
+    /// (documents without headings), author (documents without one) and title (a catalogue
+    /// may leave it empty). Passage text is in every segment and is left as it is.
+    fn present_only(&self, field: Field, query: Box<dyn Query>) -> Box<dyn Query> {
+        let f = self.fields;
+        if field == f.section || field == f.author || field == f.title {
             Box::new(PresentOnly { query, field })
         } else {
             query
@@ -390,10 +396,7 @@ impl Engine {
                     (
                         Occur::Should,
                         Box::new(BoostQuery::new(
-                            Box::new(PresentOnly {
-                                query: term(f.section),
-                                field: f.section,
-                            }),
+                            self.present_only(f.section, term(f.section)),
                             SECTION_WEIGHT,
                         )),
                     ),
