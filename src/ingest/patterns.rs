@@ -145,6 +145,20 @@ pub fn is_catalogue(block: &str) -> bool {
 /// Boilerplate lines are short; longer lines are prose and are not examined.
 pub const BOILERPLATE_MAX_BYTES: usize = 400;
 
+/// The length in bytes of the longest string of a table; a `const fn`, so that callers
+/// evaluate it once, at compile time (`const { longest(TABLE) }`).
+pub const fn longest(table: &[&str]) -> usize {
+    let mut longest = 0;
+    let mut i = 0;
+    while i < table.len() {
+        if table[i].len() > longest {
+            longest = table[i].len();
+        }
+        i += 1;
+    }
+    longest
+}
+
 /// Whether a whole line is web boilerplate.
 pub fn is_boilerplate(line: &str) -> bool {
     let line = line.trim();
@@ -158,20 +172,14 @@ pub fn is_boilerplate(line: &str) -> bool {
     // Lower-case only as much as a comparison needs: the whole trimmed line when it is short
     // enough to be one of the lines (lower-casing shrinks a character at most threefold, as
     // the Kelvin sign K becomes k), and for the prefixes the first characters of the line.
-    let longest_line = BOILERPLATE_LINES.iter().map(|l| l.len()).max().unwrap_or(0);
-    if trimmed.len() <= 3 * longest_line
+    if trimmed.len() <= 3 * const { longest(BOILERPLATE_LINES) }
         && BOILERPLATE_LINES.contains(&trimmed.to_lowercase().as_str())
     {
         return true;
     }
-    let longest_prefix = BOILERPLATE_PREFIXES
-        .iter()
-        .map(|p| p.len())
-        .max()
-        .unwrap_or(0);
     let start: String = line
         .chars()
-        .take(longest_prefix)
+        .take(const { longest(BOILERPLATE_PREFIXES) })
         .flat_map(char::to_lowercase)
         .collect();
     BOILERPLATE_PREFIXES.iter().any(|p| start.starts_with(p))

@@ -6,8 +6,8 @@
 use super::markup::strip_inline;
 use super::normalize::collapse_spaces;
 use super::patterns::{
-    is_boilerplate, is_catalogue, CATALOGUE_END, CATALOGUE_MAX_BLOCKS, CATALOGUE_MAX_CHARS,
-    CATALOGUE_START,
+    is_boilerplate, is_catalogue, longest, CATALOGUE_END, CATALOGUE_MAX_BLOCKS,
+    CATALOGUE_MAX_CHARS, CATALOGUE_START,
 };
 use super::Repairs;
 use std::borrow::Cow;
@@ -166,10 +166,10 @@ fn block_len(block: &[Line]) -> usize {
         .saturating_sub(1)
 }
 
-/// The start of a block's text, long enough to compare with any of `prefixes`: the first line
-/// itself when it is long enough (the usual case), otherwise the lines joined.
-fn block_start<'a>(block: &'a [Line], prefixes: &[&str]) -> Cow<'a, str> {
-    let longest = prefixes.iter().map(|p| p.len()).max().unwrap_or(0);
+/// The start of a block's text, long enough to compare with any prefix of `longest` bytes or
+/// fewer: the first line itself when it is long enough (the usual case), otherwise the lines
+/// joined.
+fn block_start(block: &[Line], longest: usize) -> Cow<'_, str> {
     match block {
         [first, ..] if first.text.len() >= longest => Cow::Borrowed(&first.text),
         _ => Cow::Owned(block_text(block)),
@@ -196,10 +196,8 @@ fn drop_front_matter(blocks: Vec<Vec<Line>>, repairs: &mut Repairs) -> Vec<Vec<L
         if i < skip_until {
             continue;
         }
-        if CATALOGUE_START
-            .iter()
-            .any(|s| block_start(block, CATALOGUE_START).starts_with(s))
-        {
+        let start = block_start(block, const { longest(CATALOGUE_START) });
+        if CATALOGUE_START.iter().any(|s| start.starts_with(s)) {
             let end = blocks[i..]
                 .iter()
                 .take(CATALOGUE_MAX_BLOCKS)
