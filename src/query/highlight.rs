@@ -105,22 +105,24 @@ fn stem_ranges(
     let mut scratch = String::new();
     let mut lower = String::new();
     analyzer::for_each_word(text, &mut scratch, |from, to, raw, folded| {
+        // An ASCII word's folded form is its lower case, of the same length: test before
+        // building it.
+        let (len, first) = match folded {
+            Some(f) => (f.len(), f.as_bytes()[0]),
+            None => (raw.len(), raw.as_bytes()[0].to_ascii_lowercase()),
+        };
+        if len < shortest || !firsts.contains(&first) {
+            return;
+        }
         let folded = match folded {
             Some(f) => f,
             None => {
-                let first = raw.as_bytes()[0].to_ascii_lowercase();
-                if raw.len() < shortest || !firsts.contains(&first) {
-                    return;
-                }
                 lower.clear();
                 lower.push_str(raw);
                 lower.make_ascii_lowercase();
                 &lower
             }
         };
-        if folded.len() < shortest || !firsts.contains(&folded.as_bytes()[0]) {
-            return;
-        }
         let mut stream = stemmed.token_stream(folded);
         if let Some(t) = stream.next() {
             if stems.contains(&t.text) {
