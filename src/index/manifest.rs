@@ -32,17 +32,22 @@ impl Stamp {
     /// The stamp of a path, `None` when it does not exist.
     pub fn of_path(path: &Path) -> Option<Self> {
         let m = std::fs::metadata(path).ok()?;
-        let mtime_ns = m
-            .modified()
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?
-            .as_nanos() as u64;
         Some(Stamp {
             size: m.len(),
-            mtime_ns,
+            mtime_ns: mtime_ns(&m)?,
         })
     }
+}
+
+/// A file's or directory's modification time in nanoseconds since the Unix epoch, `None`
+/// where the platform has none.
+pub fn mtime_ns(m: &std::fs::Metadata) -> Option<u64> {
+    let since = m
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(since.as_nanos() as u64)
 }
 
 /// What the index holds for one document.

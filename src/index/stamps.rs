@@ -40,11 +40,9 @@ pub struct Stamps {
     pub files: Vec<(PathBuf, Stamp)>,
 }
 
+/// A directory's modification time, 0 where there is none (as it is then written and read).
 fn mtime_ns(m: &std::fs::Metadata) -> u64 {
-    m.modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as u64)
+    super::manifest::mtime_ns(m).unwrap_or(0)
 }
 
 /// Escapes a path for one line of the file (backslashes and newlines).
