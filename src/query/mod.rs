@@ -5,9 +5,11 @@
 pub mod guard;
 pub mod highlight;
 pub mod parse;
+pub mod phrase;
 pub mod prior;
 pub mod quotes;
 pub mod search;
+pub mod topk;
 pub mod views;
 
 pub use search::{Engine, Hit, Request};

@@ -5,16 +5,17 @@
 use super::guard::{ForwardOnly, PresentOnly};
 use super::highlight::{highlight, Targets};
 use super::parse::{parse, year_value, Expr, Leaf, QField};
+use super::phrase::PrunedPhrase;
 use super::prior::WithPrior;
+use super::topk::top_k;
 use crate::error::{Error, Result};
 use crate::index::{analyzer, manifest::Manifest, schema::doc_key, Fields, Opened};
 use serde::Serialize;
 use std::ops::Bound;
-use tantivy::collector::TopDocs;
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::document::{
     DeserializeError, DocumentDeserialize, DocumentDeserializer, ValueDeserialize,
@@ -356,7 +357,7 @@ impl Engine {
                     .enumerate()
                     .map(|(i, t)| (i, Term::from_field_text(field, t)))
                     .collect();
-                Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
+                Box::new(PrunedPhrase::new(terms, slop))
             }
         }
     }
@@ -548,8 +549,14 @@ impl Engine {
         let main = self.build(&expr, false, &mut targets)?.ok_or_else(|| {
             Error::Query("the query has no searchable words (only punctuation?)".into())
         })?;
+        let filters = self.filters(request)?;
+        if filters.is_empty() {
+            // Alone, the query keeps its own top-k pruning (block-max WAND for words,
+            // PrunedPhrase for phrases), which a boolean wrapper would hide.
+            return Ok((main, targets));
+        }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
-        clauses.extend(self.filters(request)?);
+        clauses.extend(filters);
         Ok((Box::new(BooleanQuery::new(clauses)), targets))
     }
 
@@ -626,9 +633,8 @@ impl Engine {
         let limit = request.limit.max(1);
         let searcher = self.reader.searcher();
         // Ranked with the length prior folded into the query, so that tantivy can still prune.
-        let collector = TopDocs::with_limit(limit + 32).order_by_score();
         let query = WithPrior(query.box_clone());
-        let top = searcher.search(&query, &collector)?;
+        let top = top_k(&searcher, &query, limit + 32)?;
         // Ties are broken by document id and passage order, read from fast fields (so that
         // only the passages shown are fetched from the store). Keys are read only where they
         // are needed: for every candidate when some are to be left out, otherwise only for
