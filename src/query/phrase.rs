@@ -12,9 +12,15 @@
 //! frequency, so when the bound is not above the collector's threshold the passage cannot
 //! qualify, and its positions are never read. The others are checked by tantivy's own phrase
 //! scorer, moved forward with `seek_danger`, so matching and scores are exactly tantivy's.
+//!
+//! The rarest word leads the walk, and where its frequency alone bounds the score below the
+//! threshold the other words are not even sought. Skipping whole blocks by the block maxima of
+//! tantivy's skip lists was tried as well: with the lead check and a threshold shared across
+//! segments ([`super::topk`]) it saved nothing measurable, and those maxima are computed with
+//! each segment's own average length, so they are not a strict bound across segments.
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::BlockSegmentPostings;
+use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EnableScoring, Explanation, PhraseQuery, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
@@ -80,72 +86,12 @@ pub(crate) fn bounds_count(i: usize, n: usize, slop: u32) -> bool {
     slop == 0 || n <= 2 || i + 1 == n
 }
 
-/// A word's postings read block by block, so that the best score a block can give (from the
-/// block-max data tantivy stores in its skip list) can be asked before its passages are
-/// visited, and a block that cannot beat the threshold skipped whole.
-struct Cursor {
-    block: BlockSegmentPostings,
-    /// Index of the current passage in the loaded block.
-    at: usize,
-}
-
-impl Cursor {
-    fn new(block: BlockSegmentPostings) -> Cursor {
-        Cursor { block, at: 0 }
-    }
-
-    fn doc(&self) -> DocId {
-        self.block
-            .docs()
-            .get(self.at)
-            .copied()
-            .unwrap_or(TERMINATED)
-    }
-
-    fn term_freq(&self) -> u32 {
-        self.block.freqs().get(self.at).copied().unwrap_or(0)
-    }
-
-    fn advance(&mut self) -> DocId {
-        self.at += 1;
-        if self.at >= self.block.docs().len() {
-            self.next_block()
-        } else {
-            self.doc()
-        }
-    }
-
-    /// Moves to the first passage of the next block.
-    fn next_block(&mut self) -> DocId {
-        if self.block.docs().is_empty() {
-            return TERMINATED;
-        }
-        self.block.advance();
-        self.at = 0;
-        self.doc()
-    }
-
-    /// Moves to the first passage at or after `target` (never backwards).
-    fn seek(&mut self, target: DocId) -> DocId {
-        let doc = self.doc();
-        if doc >= target {
-            return doc;
-        }
-        self.at = self.block.seek(target);
-        self.doc()
-    }
-
-    /// The best score `weight` can give a passage of the current block.
-    fn block_max(&mut self, fieldnorms: &FieldNormReader, weight: &Bm25Weight) -> Score {
-        self.block.block_max_score(fieldnorms, weight)
-    }
-
-    /// The first passage after the current block.
-    fn after_block(&self) -> DocId {
-        self.block
-            .docs()
-            .last()
-            .map_or(TERMINATED, |last| last.saturating_add(1).min(TERMINATED))
+/// Moves a word's postings to its first passage at or after `target` (never backwards).
+fn seek(postings: &mut SegmentPostings, target: DocId) -> DocId {
+    if postings.doc() < target {
+        postings.seek(target)
+    } else {
+        postings.doc()
     }
 }
 
@@ -196,11 +142,11 @@ impl Weight for PrunedPhraseWeight {
         };
         // Each word's postings, read with frequencies only. Where a word's frequency bounds
         // the phrase count, BM25 of the phrase's weight at that frequency bounds the phrase
-        // score, and so do the word's block maxima computed with that weight.
+        // score.
         let mut words = Vec::with_capacity(self.terms.len());
         for (_, term) in &self.terms {
-            match inverted.read_block_postings(term, IndexRecordOption::WithFreqs)? {
-                Some(p) => words.push(Cursor::new(p)),
+            match inverted.read_postings(term, IndexRecordOption::WithFreqs)? {
+                Some(p) => words.push(p),
                 None => return Ok(()),
             }
         }
@@ -208,7 +154,7 @@ impl Weight for PrunedPhraseWeight {
         let bounding: Vec<bool> = (0..n).map(|i| bounds_count(i, n, self.slop)).collect();
         // Rarest word first: it proposes the candidates the others are sought to.
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|&i| words[i].block.doc_freq());
+        order.sort_by_key(|&i| words[i].doc_freq());
         let (lead, rest) = (order[0], &order[1..]);
         // The phrase scorer, made at the first candidate worth checking; documents below
         // `lower` are known not to hold the phrase (the `seek_danger` contract).
@@ -216,34 +162,24 @@ impl Weight for PrunedPhraseWeight {
         let mut lower: DocId = 0;
         let mut doc = words[lead].doc();
         'candidates: while doc != TERMINATED {
-            if bounding[lead] {
-                // A block whose best score cannot beat the threshold is skipped whole, and a
-                // passage whose lead word alone cannot, without seeking the other words.
-                if words[lead].block_max(&fieldnorms, bm25) <= threshold {
-                    doc = words[lead].next_block();
-                    continue;
-                }
-                let tf = words[lead].term_freq();
-                if bm25.score(fieldnorms.fieldnorm_id(doc), tf) <= threshold {
-                    doc = words[lead].advance();
-                    continue;
-                }
+            // A passage whose lead word alone cannot beat the threshold is passed over
+            // without seeking the other words.
+            if bounding[lead]
+                && bm25.score(fieldnorms.fieldnorm_id(doc), words[lead].term_freq()) <= threshold
+            {
+                doc = words[lead].advance();
+                continue;
             }
             let mut count_bound = u32::MAX;
             for &i in rest {
-                let at = words[i].seek(doc);
-                let next = if at > doc {
-                    at
-                } else if !bounding[i] {
-                    continue;
-                } else if words[i].block_max(&fieldnorms, bm25) <= threshold {
-                    words[i].after_block()
-                } else {
+                let at = seek(&mut words[i], doc);
+                if at > doc {
+                    doc = seek(&mut words[lead], at);
+                    continue 'candidates;
+                }
+                if bounding[i] {
                     count_bound = count_bound.min(words[i].term_freq());
-                    continue;
-                };
-                doc = words[lead].seek(next);
-                continue 'candidates;
+                }
             }
             if bounding[lead] {
                 count_bound = count_bound.min(words[lead].term_freq());
