@@ -11,6 +11,7 @@ pub mod quotes;
 pub mod search;
 pub mod topk;
 pub mod views;
+pub mod word;
 
 pub use search::{Engine, Hit, Request};
 pub use views::{Bucket, Facets, KwicSort, Occurrence};

@@ -8,6 +8,7 @@ use super::parse::{parse, year_value, Expr, Leaf, QField};
 use super::phrase::PrunedPhrase;
 use super::prior::WithPrior;
 use super::topk::top_k;
+use super::word::WordQuery;
 use crate::error::{Error, Result};
 use crate::index::{analyzer, manifest::Manifest, schema::doc_key, Fields, Opened};
 use serde::Serialize;
@@ -363,10 +364,15 @@ impl Engine {
     }
 
     /// Builds the tantivy query of an expression and collects what to highlight.
+    ///
+    /// `conjunct` says that the query will be a required or excluded clause next to others (a
+    /// conjunction, or a query with filters): a bare word is then a [`WordQuery`], whose
+    /// scorer is cheaper to intersect than the boolean query tantivy prunes best alone.
     fn build(
         &mut self,
         expr: &Expr,
         negated: bool,
+        conjunct: bool,
         targets: &mut Targets,
     ) -> Result<Option<Box<dyn Query>>> {
         let f = self.fields;
@@ -392,16 +398,21 @@ impl Engine {
                         IndexRecordOption::WithFreqs,
                     )) as Box<dyn Query>
                 };
-                Box::new(BooleanQuery::new(vec![
-                    (Occur::Should, term(f.text_stem)),
-                    (
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            self.present_only(f.section, term(f.section)),
-                            SECTION_WEIGHT,
-                        )),
-                    ),
-                ]))
+                let section: Box<dyn Query> = Box::new(BoostQuery::new(
+                    self.present_only(f.section, term(f.section)),
+                    SECTION_WEIGHT,
+                ));
+                if conjunct {
+                    Box::new(WordQuery {
+                        text: term(f.text_stem),
+                        section,
+                    })
+                } else {
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Should, term(f.text_stem)),
+                        (Occur::Should, section),
+                    ]))
+                }
             }
             Expr::Leaf(Leaf::Phrase(p, slop)) => {
                 let exact = self.analyze(p, false);
@@ -420,7 +431,7 @@ impl Engine {
             }) => match field {
                 QField::Doc => self.doc_filter(text),
                 QField::Year => {
-                    return self.build(&Expr::Leaf(year_value(text)?), negated, targets)
+                    return self.build(&Expr::Leaf(year_value(text)?), negated, conjunct, targets)
                 }
                 QField::Title | QField::Author => {
                     let target = if *field == QField::Title {
@@ -454,7 +465,7 @@ impl Engine {
             )),
             Expr::Not(inner) => {
                 let q = self
-                    .build(inner, !negated, targets)?
+                    .build(inner, !negated, true, targets)?
                     .unwrap_or_else(|| Box::new(EmptyQuery));
                 Box::new(BooleanQuery::new(vec![
                     (Occur::Must, Box::new(AllQuery)),
@@ -470,7 +481,7 @@ impl Engine {
                         other => (Occur::Must, other),
                     };
                     if let Some(q) =
-                        self.build(inner, negated ^ (occur == Occur::MustNot), targets)?
+                        self.build(inner, negated ^ (occur == Occur::MustNot), true, targets)?
                     {
                         positive |= occur == Occur::Must;
                         let q: Box<dyn Query> = if occur == Occur::MustNot {
@@ -492,7 +503,7 @@ impl Engine {
             Expr::Or(items) => {
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 for item in items {
-                    if let Some(q) = self.build(item, negated, targets)? {
+                    if let Some(q) = self.build(item, negated, false, targets)? {
                         clauses.push((Occur::Should, q));
                     }
                 }
@@ -546,10 +557,12 @@ impl Engine {
     pub fn plan(&mut self, request: &Request) -> Result<(Box<dyn Query>, Targets)> {
         let expr = parse(&request.query)?;
         let mut targets = Targets::default();
-        let main = self.build(&expr, false, &mut targets)?.ok_or_else(|| {
-            Error::Query("the query has no searchable words (only punctuation?)".into())
-        })?;
         let filters = self.filters(request)?;
+        let main = self
+            .build(&expr, false, !filters.is_empty(), &mut targets)?
+            .ok_or_else(|| {
+                Error::Query("the query has no searchable words (only punctuation?)".into())
+            })?;
         if filters.is_empty() {
             // Alone, the query keeps its own top-k pruning (block-max WAND for words,
             // PrunedPhrase for phrases), which a boolean wrapper would hide.
