@@ -503,8 +503,18 @@ impl Engine {
             Expr::Or(items) => {
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 for item in items {
-                    if let Some(q) = self.build(item, negated, false, targets)? {
-                        clauses.push((Occur::Should, q));
+                    let Some(q) = self.build(item, negated, false, targets)? else {
+                        continue;
+                    };
+                    // A union inside the union (a bare word: text or heading) is spread into
+                    // it: the same matches and sums, and tantivy can then prune a union of
+                    // term queries with block-max WAND instead of scoring every passage.
+                    match q.downcast_ref::<BooleanQuery>() {
+                        Some(inner) if inner.clauses().iter().all(|(o, _)| *o == Occur::Should) => {
+                            clauses
+                                .extend(inner.clauses().iter().map(|(o, c)| (*o, c.box_clone())));
+                        }
+                        _ => clauses.push((Occur::Should, q)),
                     }
                 }
                 if clauses.is_empty() {

@@ -121,6 +121,36 @@ fn boolean_operators() {
         .iter()
         .all(|h| !h["text"].as_str().unwrap().contains("Orenburg")));
     assert_eq!(without.len() + both.len(), k);
+    // An OR adds the scores of its words: each passage scores what it scores for each word
+    // alone, summed (the length prior multiplies both sides alike).
+    let score_of = |q: &str| -> std::collections::HashMap<(String, u64), f64> {
+        ws.hits(&[q, "-n", "1000"])
+            .iter()
+            .map(|h| {
+                let key = (
+                    h["doc"].as_str().unwrap().to_owned(),
+                    h["paragraph"].as_u64().unwrap(),
+                );
+                (key, h["score"].as_f64().unwrap())
+            })
+            .collect()
+    };
+    let (k, o, or) = (
+        score_of("Kronstadt"),
+        score_of("Orenburg"),
+        score_of("Kronstadt OR Orenburg"),
+    );
+    assert_eq!(
+        or.len(),
+        k.keys().chain(o.keys()).collect::<BTreeSet<_>>().len()
+    );
+    for (key, score) in &or {
+        let sum = k.get(key).unwrap_or(&0.0) + o.get(key).unwrap_or(&0.0);
+        assert!(
+            (score - sum).abs() < 1e-4 * sum,
+            "{key:?}: {score} vs {sum}"
+        );
+    }
 }
 
 #[test]
