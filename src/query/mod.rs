@@ -8,6 +8,7 @@ pub mod parse;
 pub mod phrase;
 pub mod prior;
 pub mod quotes;
+pub mod restrict;
 pub mod search;
 pub mod topk;
 pub mod views;

@@ -7,6 +7,7 @@ use super::highlight::{highlight, Targets};
 use super::parse::{parse, year_value, Expr, Leaf, QField};
 use super::phrase::PrunedPhrase;
 use super::prior::WithPrior;
+use super::restrict::Restricted;
 use super::topk::top_k;
 use super::word::WordQuery;
 use crate::error::{Error, Result};
@@ -473,32 +474,45 @@ impl Engine {
                 ]))
             }
             Expr::And(items) => {
-                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                let mut positive = false;
+                // A lone required clause next to exclusions prunes on its own (Restricted), so
+                // it is built as it would be alone.
+                let required = items.iter().filter(|i| !matches!(i, Expr::Not(_))).count();
+                let mut musts: Vec<Box<dyn Query>> = Vec::new();
+                let mut nots: Vec<Box<dyn Query>> = Vec::new();
                 for item in items {
-                    let (occur, inner) = match item {
-                        Expr::Not(inner) => (Occur::MustNot, inner.as_ref()),
-                        other => (Occur::Must, other),
+                    let (excluded, inner) = match item {
+                        Expr::Not(inner) => (true, inner.as_ref()),
+                        other => (false, other),
                     };
-                    if let Some(q) =
-                        self.build(inner, negated ^ (occur == Occur::MustNot), true, targets)?
-                    {
-                        positive |= occur == Occur::Must;
-                        let q: Box<dyn Query> = if occur == Occur::MustNot {
-                            Box::new(ForwardOnly(q))
+                    let conjunct = excluded || required > 1;
+                    if let Some(q) = self.build(inner, negated ^ excluded, conjunct, targets)? {
+                        if excluded {
+                            nots.push(Box::new(ForwardOnly(q)));
                         } else {
-                            q
-                        };
-                        clauses.push((occur, q));
+                            musts.push(q);
+                        }
                     }
                 }
-                if clauses.is_empty() {
+                if musts.is_empty() && nots.is_empty() {
                     return Ok(None);
                 }
-                if !positive {
-                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                if musts.is_empty() {
+                    musts.push(Box::new(AllQuery));
                 }
-                Box::new(BooleanQuery::new(clauses))
+                if musts.len() == 1 && !nots.is_empty() {
+                    Box::new(Restricted {
+                        main: musts.remove(0),
+                        required: Vec::new(),
+                        excluded: nots,
+                    })
+                } else {
+                    let clauses = musts
+                        .into_iter()
+                        .map(|q| (Occur::Must, q))
+                        .chain(nots.into_iter().map(|q| (Occur::MustNot, q)))
+                        .collect();
+                    Box::new(BooleanQuery::new(clauses))
+                }
             }
             Expr::Or(items) => {
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -569,7 +583,7 @@ impl Engine {
         let mut targets = Targets::default();
         let filters = self.filters(request)?;
         let main = self
-            .build(&expr, false, !filters.is_empty(), &mut targets)?
+            .build(&expr, false, false, &mut targets)?
             .ok_or_else(|| {
                 Error::Query("the query has no searchable words (only punctuation?)".into())
             })?;
@@ -578,9 +592,16 @@ impl Engine {
             // PrunedPhrase for phrases), which a boolean wrapper would hide.
             return Ok((main, targets));
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
-        clauses.extend(filters);
-        Ok((Box::new(BooleanQuery::new(clauses)), targets))
+        // So it does next to filters, which are checked on the passages it proposes.
+        let required = filters.into_iter().map(|(_, q)| q).collect();
+        Ok((
+            Box::new(Restricted {
+                main,
+                required,
+                excluded: Vec::new(),
+            }),
+            targets,
+        ))
     }
 
     /// The `--author`, `--year` and `--doc` filters of a request, as clauses that match
