@@ -25,12 +25,17 @@ use tantivy::query::{Bm25Weight, EnableScoring, Explanation, PhraseQuery, Query,
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
+/// Segments smaller than this are ranked by tantivy's phrase scorer alone: there, reading
+/// every candidate's positions costs less than looking the words up a second time.
+const PRUNE_FROM_PASSAGES: u32 = 16_384;
+
 /// A phrase (with optional slop) over one field, pruned in top-k collection.
 #[derive(Debug, Clone)]
 pub struct PrunedPhrase {
     query: PhraseQuery,
     terms: Vec<(usize, Term)>,
     slop: u32,
+    prune_from: u32,
 }
 
 impl PrunedPhrase {
@@ -40,7 +45,15 @@ impl PrunedPhrase {
             query: PhraseQuery::new_with_offset_and_slop(terms.clone(), slop),
             terms,
             slop,
+            prune_from: PRUNE_FROM_PASSAGES,
         }
+    }
+
+    /// Prunes in segments of any size (tests use small ones).
+    #[cfg(test)]
+    pub(crate) fn pruning_everywhere(mut self) -> PrunedPhrase {
+        self.prune_from = 0;
+        self
     }
 }
 
@@ -62,6 +75,7 @@ impl Query for PrunedPhrase {
             bm25,
             terms: self.terms.clone(),
             slop: self.slop,
+            prune_from: self.prune_from,
         }))
     }
 
@@ -75,6 +89,7 @@ struct PrunedPhraseWeight {
     bm25: Option<Bm25Weight>,
     terms: Vec<(usize, Term)>,
     slop: u32,
+    prune_from: u32,
 }
 
 /// Whether word `i` (in phrase order) of an `n`-word phrase has a frequency that bounds the
@@ -131,8 +146,9 @@ impl Weight for PrunedPhraseWeight {
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
-        let Some(bm25) = &self.bm25 else {
-            return self.inner.for_each_pruning(threshold, reader, callback);
+        let bm25 = match &self.bm25 {
+            Some(bm25) if reader.max_doc() >= self.prune_from => bm25,
+            _ => return self.inner.for_each_pruning(threshold, reader, callback),
         };
         let field = self.terms[0].1.field();
         let inverted = reader.inverted_index(field)?;
@@ -268,7 +284,7 @@ mod tests {
             (&["party", "will"][..], 2),
             (&["left", "the", "party"][..], 3),
         ] {
-            let pruned = PrunedPhrase::new(phrase(ws), slop);
+            let pruned = PrunedPhrase::new(phrase(ws), slop).pruning_everywhere();
             let plain = PhraseQuery::new_with_offset_and_slop(phrase(ws), slop);
             let top = TopDocs::with_limit(10).order_by_score();
             let a = searcher.search(&pruned, &top).unwrap();

@@ -271,13 +271,16 @@ mod tests {
             ]))
         };
         let phrase = || -> Box<dyn Query> {
-            Box::new(PrunedPhrase::new(
-                vec![
-                    (0, Term::from_field_text(text, "the")),
-                    (1, Term::from_field_text(text, "party")),
-                ],
-                0,
-            ))
+            Box::new(
+                PrunedPhrase::new(
+                    vec![
+                        (0, Term::from_field_text(text, "the")),
+                        (1, Term::from_field_text(text, "party")),
+                    ],
+                    0,
+                )
+                .pruning_everywhere(),
+            )
         };
         type Case = (Box<dyn Query>, Vec<Box<dyn Query>>, Vec<Box<dyn Query>>);
         let cases: Vec<Case> = vec![
