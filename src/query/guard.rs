@@ -14,6 +14,17 @@ use tantivy::query::{
 use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
 
+/// Moves a docset to its first document at or after `target`, and never backwards: tantivy's
+/// `seek` may only be asked for a target at or past the current document.
+pub(crate) fn seek_forward<D: DocSet + ?Sized>(docset: &mut D, target: DocId) -> DocId {
+    let doc = docset.doc();
+    if doc >= target {
+        doc
+    } else {
+        docset.seek(target)
+    }
+}
+
 /// A query whose scorer seeks its inner scorer only forward.
 #[derive(Debug)]
 pub struct ForwardOnly(pub Box<dyn Query>);
@@ -54,10 +65,7 @@ impl DocSet for ForwardOnlyScorer {
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        if self.0.doc() >= target {
-            return self.0.doc();
-        }
-        self.0.seek(target)
+        seek_forward(self.0.as_mut(), target)
     }
 
     fn doc(&self) -> DocId {
@@ -211,10 +219,11 @@ impl Weight for PresentWeight {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::testing::ram_writer;
     use tantivy::collector::TopDocs;
     use tantivy::query::{BooleanQuery, Occur, TermQuery};
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
-    use tantivy::{doc, Index, IndexWriter};
+    use tantivy::{doc, Index};
 
     /// Over segments with and without the field, the wrapped query finds and scores exactly
     /// what the plain one does.
@@ -224,7 +233,7 @@ mod tests {
         let text = builder.add_text_field("text", TEXT);
         let section = builder.add_text_field("section", TEXT);
         let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 20_000_000).unwrap();
+        let mut writer = ram_writer(&index);
         for i in 0..40 {
             writer
                 .add_document(doc!(text => format!("kronstadt passage {i}")))

@@ -10,6 +10,8 @@ pub mod prior;
 pub mod quotes;
 pub mod restrict;
 pub mod search;
+#[cfg(test)]
+mod testing;
 pub mod topk;
 pub mod views;
 pub mod word;

@@ -19,8 +19,9 @@
 //! segments ([`super::topk`]) it saved nothing measurable, and those maxima are computed with
 //! each segment's own average length, so they are not a strict bound across segments.
 
+use super::guard::seek_forward;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::postings::Postings;
 use tantivy::query::{Bm25Weight, EnableScoring, Explanation, PhraseQuery, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
@@ -101,15 +102,6 @@ pub(crate) fn bounds_count(i: usize, n: usize, slop: u32) -> bool {
     slop == 0 || n <= 2 || i + 1 == n
 }
 
-/// Moves a word's postings to its first passage at or after `target` (never backwards).
-fn seek(postings: &mut SegmentPostings, target: DocId) -> DocId {
-    if postings.doc() < target {
-        postings.seek(target)
-    } else {
-        postings.doc()
-    }
-}
-
 impl Weight for PrunedPhraseWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         self.inner.scorer(reader, boost)
@@ -188,9 +180,9 @@ impl Weight for PrunedPhraseWeight {
             }
             let mut count_bound = u32::MAX;
             for &i in rest {
-                let at = seek(&mut words[i], doc);
+                let at = seek_forward(&mut words[i], doc);
                 if at > doc {
-                    doc = seek(&mut words[lead], at);
+                    doc = seek_forward(&mut words[lead], at);
                     continue 'candidates;
                 }
                 if bounding[i] {
@@ -232,9 +224,10 @@ impl Weight for PrunedPhraseWeight {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::testing::{ram_writer, RandomText};
     use tantivy::collector::{Count, TopDocs};
     use tantivy::schema::{Schema, TEXT};
-    use tantivy::{doc, Index, IndexWriter};
+    use tantivy::{doc, Index};
 
     /// For exact phrases and phrases with slop, of two and three words, the pruned top 10
     /// (scores and passages) equals tantivy's unpruned phrase query, and so does the count; on
@@ -244,7 +237,7 @@ mod tests {
         let mut builder = Schema::builder();
         let text = builder.add_text_field("text", TEXT);
         let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 20_000_000).unwrap();
+        let mut writer = ram_writer(&index);
         let words = [
             "left",
             "opposition",
@@ -254,20 +247,9 @@ mod tests {
             "will",
             "kingdom",
         ];
-        let mut state = 12345u64;
+        let mut random = RandomText::new(12345);
         for _ in 0..3000 {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let len = 3 + (state >> 33) % 120;
-            let mut body = String::new();
-            for _ in 0..len {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                body.push_str(words[((state >> 33) % words.len() as u64) as usize]);
-                body.push(' ');
-            }
+            let body = random.passage(&words, 3, 120);
             writer.add_document(doc!(text => body)).unwrap();
         }
         writer.commit().unwrap();

@@ -128,6 +128,7 @@ impl Scorer for PriorScorer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::testing::ram_writer;
     use tantivy::collector::TopDocs;
     use tantivy::query::TermQuery;
     use tantivy::schema::{IndexRecordOption, Schema, FAST, TEXT};
@@ -141,8 +142,7 @@ mod tests {
         let text = builder.add_text_field("text", TEXT);
         let len = builder.add_u64_field("len", FAST);
         let index = Index::create_in_ram(builder.build());
-        let mut writer: tantivy::IndexWriter =
-            index.writer_with_num_threads(1, 20_000_000).unwrap();
+        let mut writer = ram_writer(&index);
         for i in 0..2000u64 {
             // Varied term frequencies and lengths, short passages among them.
             let body = format!(

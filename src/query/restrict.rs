@@ -12,9 +12,10 @@
 //!
 //! [`PrunedPhrase`]: super::phrase::PrunedPhrase
 
+use super::guard::seek_forward;
 use tantivy::query::{
-    intersect_scorers, EmptyScorer, EnableScoring, Exclude, ExclusionSet, Explanation, Query,
-    Scorer, Weight,
+    intersect_scorers, ConstScorer, EmptyScorer, EnableScoring, Exclude, ExclusionSet, Explanation,
+    Query, Scorer, Weight,
 };
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
 
@@ -79,15 +80,6 @@ impl RestrictedWeight {
     }
 }
 
-/// Moves a docset to its first document at or after `doc` (never backwards).
-fn reach(docset: &mut dyn Scorer, doc: DocId) -> DocId {
-    if docset.doc() < doc {
-        docset.seek(doc)
-    } else {
-        docset.doc()
-    }
-}
-
 impl Weight for RestrictedWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let required = Self::scorers(&self.required, reader)?;
@@ -99,7 +91,7 @@ impl Weight for RestrictedWeight {
         // Filter scorers score 1 when scoring is off; they must add nothing here.
         let mut musts = vec![self.main.scorer(reader, boost)?];
         for required in required {
-            musts.push(Box::new(ZeroScore(required)));
+            musts.push(Box::new(ConstScorer::new(required, 0.0)));
         }
         let positive = intersect_scorers(musts, reader.max_doc());
         if self.excluded.is_empty() {
@@ -111,7 +103,7 @@ impl Weight for RestrictedWeight {
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let mut scorer = self.scorer(reader, 1.0)?;
-        if reach(scorer.as_mut(), doc) != doc {
+        if seek_forward(scorer.as_mut(), doc) != doc {
             return Err(TantivyError::InvalidArgument(format!(
                 "document {doc} does not match"
             )));
@@ -164,7 +156,9 @@ impl Weight for RestrictedWeight {
                     }
                 }
                 last = doc;
-                if required.iter_mut().any(|r| reach(r.as_mut(), doc) != doc)
+                if required
+                    .iter_mut()
+                    .any(|r| seek_forward(r.as_mut(), doc) != doc)
                     || excluded.contains(doc)
                 {
                     return current;
@@ -176,46 +170,16 @@ impl Weight for RestrictedWeight {
     }
 }
 
-/// A scorer whose matches count and whose score is zero (a filter next to the scored query).
-struct ZeroScore(Box<dyn Scorer>);
-
-impl DocSet for ZeroScore {
-    fn advance(&mut self) -> DocId {
-        self.0.advance()
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        self.0.seek(target)
-    }
-
-    fn doc(&self) -> DocId {
-        self.0.doc()
-    }
-
-    fn size_hint(&self) -> u32 {
-        self.0.size_hint()
-    }
-
-    fn cost(&self) -> u64 {
-        self.0.cost()
-    }
-}
-
-impl Scorer for ZeroScore {
-    fn score(&mut self) -> Score {
-        0.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::query::phrase::PrunedPhrase;
+    use crate::query::testing::{ram_writer, RandomText};
     use crate::query::topk::top_k;
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, TermQuery};
     use tantivy::schema::{IndexRecordOption, Schema, FAST, INDEXED, TEXT};
-    use tantivy::{doc, DocAddress, Index, IndexWriter};
+    use tantivy::{doc, DocAddress, Index};
 
     /// With a broad filter (pruned path), a narrow one (intersection path) and an exclusion,
     /// over several segments, Restricted's top 10 and count equal the boolean query's.
@@ -225,25 +189,14 @@ mod tests {
         let text = builder.add_text_field("text", TEXT);
         let year = builder.add_u64_field("year", INDEXED | FAST);
         let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 20_000_000).unwrap();
+        let mut writer = ram_writer(&index);
         let words = ["trotsky", "stalin", "kronstadt", "party", "the", "of"];
-        let mut state = 7u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            state >> 33
-        };
+        let mut random = RandomText::new(7);
         for _ in 0..3 {
             for _ in 0..2000 {
-                let len = 3 + next() % 60;
-                let body: Vec<&str> = (0..len)
-                    .map(|_| words[(next() % words.len() as u64) as usize])
-                    .collect();
-                let y = 1900 + next() % 100;
-                writer
-                    .add_document(doc!(text => body.join(" "), year => y))
-                    .unwrap();
+                let body = random.passage(&words, 3, 60);
+                let y = 1900 + random.next() % 100;
+                writer.add_document(doc!(text => body, year => y)).unwrap();
             }
             writer.commit().unwrap();
         }

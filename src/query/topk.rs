@@ -82,10 +82,11 @@ pub fn top_k(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::testing::ram_writer;
     use tantivy::collector::TopDocs;
     use tantivy::query::TermQuery;
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
-    use tantivy::{doc, Index, IndexWriter, Term};
+    use tantivy::{doc, Index, Term};
 
     /// Over several segments, with deleted passages, the shared-threshold top 10 has the
     /// scores of tantivy's TopDocs and, where scores do not tie, the same passages.
@@ -94,7 +95,7 @@ mod tests {
         let mut builder = Schema::builder();
         let text = builder.add_text_field("text", TEXT);
         let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 20_000_000).unwrap();
+        let mut writer = ram_writer(&index);
         for batch in 0..4u64 {
             for i in 0..700u64 {
                 let body = format!(

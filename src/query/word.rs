@@ -159,10 +159,11 @@ impl Scorer for EitherScorer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::testing::ram_writer;
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::{BooleanQuery, BoostQuery, Occur, TermQuery};
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
-    use tantivy::{doc, Index, IndexWriter};
+    use tantivy::{doc, Index};
 
     /// In a conjunction, WordQuery matches and scores exactly as the two-clause boolean query
     /// it replaces, with passages that have the word in the text, in the heading, or both.
@@ -172,7 +173,7 @@ mod tests {
         let text = builder.add_text_field("text", TEXT);
         let section = builder.add_text_field("section", TEXT);
         let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 20_000_000).unwrap();
+        let mut writer = ram_writer(&index);
         for i in 0..3000u64 {
             let body = format!(
                 "{} {} {}",
