@@ -164,11 +164,28 @@ impl Weight for PrunedPhraseWeight {
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| words[i].doc_freq());
         let (lead, rest) = (order[0], &order[1..]);
-        // The phrase scorer, made at the first candidate worth checking; documents below
-        // `lower` are known not to hold the phrase (the `seek_danger` contract).
+        // Documents below `lower` are known not to hold the phrase (the `seek_danger`
+        // contract of the phrase scorer).
         let mut phrase: Option<Box<dyn Scorer>> = None;
         let mut lower: DocId = 0;
-        let mut doc = words[lead].doc();
+        if threshold == Score::MIN {
+            // Until the collector holds k passages, every match qualifies and no bound can
+            // prune: tantivy's phrase scorer walks alone, and the pruned walk takes over from
+            // its current match once there is a threshold (a phrase with fewer than k matches
+            // never needs it).
+            let mut scorer = self.inner.scorer(reader, 1.0)?;
+            let mut at = scorer.doc();
+            while at != TERMINATED && threshold == Score::MIN {
+                threshold = callback(at, scorer.score());
+                at = scorer.advance();
+            }
+            if at == TERMINATED {
+                return Ok(());
+            }
+            lower = at;
+            phrase = Some(scorer);
+        }
+        let mut doc = seek_forward(&mut words[lead], lower);
         'candidates: while doc != TERMINATED {
             // A passage whose lead word alone cannot beat the threshold is passed over
             // without seeking the other words.
