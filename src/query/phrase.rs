@@ -61,15 +61,23 @@ impl PrunedPhrase {
 impl Query for PrunedPhrase {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let inner = self.query.weight(enable_scoring)?;
+        // The phrase's BM25 weight, which tantivy's phrase weight also computes (and keeps to
+        // itself): looked up again only when some segment is large enough to be pruned.
+        let prunable = enable_scoring.searcher().is_some_and(|searcher| {
+            searcher
+                .segment_readers()
+                .iter()
+                .any(|r| r.max_doc() >= self.prune_from)
+        });
         let bm25 = match enable_scoring {
             EnableScoring::Enabled {
                 statistics_provider,
                 ..
-            } => {
+            } if prunable => {
                 let terms: Vec<Term> = self.terms.iter().map(|(_, t)| t.clone()).collect();
                 Some(Bm25Weight::for_terms(statistics_provider, &terms)?)
             }
-            EnableScoring::Disabled { .. } => None,
+            _ => None,
         };
         Ok(Box::new(PrunedPhraseWeight {
             inner,

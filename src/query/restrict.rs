@@ -78,11 +78,14 @@ impl RestrictedWeight {
     ) -> tantivy::Result<Vec<Box<dyn Scorer>>> {
         weights.iter().map(|w| w.scorer(reader, 1.0)).collect()
     }
-}
 
-impl Weight for RestrictedWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let required = Self::scorers(&self.required, reader)?;
+    /// The scorer of the whole query, from the filters' scorers already made.
+    fn intersection(
+        &self,
+        reader: &SegmentReader,
+        boost: Score,
+        required: Vec<Box<dyn Scorer>>,
+    ) -> tantivy::Result<Box<dyn Scorer>> {
         if required.iter().any(|r| r.doc() == TERMINATED) {
             // A filter with no passage here: nothing qualifies, and the scored query (which
             // may fill a window of scores on creation) is not even made.
@@ -99,6 +102,12 @@ impl Weight for RestrictedWeight {
         }
         let excluded = Self::scorers(&self.excluded, reader)?;
         Ok(Box::new(Exclude::new(positive, excluded)))
+    }
+}
+
+impl Weight for RestrictedWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.intersection(reader, boost, Self::scorers(&self.required, reader)?)
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -123,7 +132,7 @@ impl Weight for RestrictedWeight {
         }
         let narrowest = required.iter().map(|s| s.cost()).min();
         if narrowest.is_some_and(|cost| cost * SELECTIVE_FILTER < u64::from(reader.max_doc())) {
-            let mut scorer = self.scorer(reader, 1.0)?;
+            let mut scorer = self.intersection(reader, 1.0, required)?;
             let mut threshold = threshold;
             let mut doc = scorer.doc();
             while doc != TERMINATED {
